@@ -1,0 +1,33 @@
+package io.strata.storage;
+
+import java.nio.charset.StandardCharsets;
+
+/** Keys of the {@link ColumnFamily#META} family, with the version that introduced each. */
+public enum MetaKey {
+  /** Raft index of the last entry whose effects are in this database (8 bytes, big-endian). */
+  CONSISTENT_INDEX("consistent_index", "1.0"),
+  /** Raft term of that entry. */
+  TERM("term", "1.0"),
+  /** Highest main revision written. */
+  CURRENT_REVISION("current_revision", "1.0"),
+  /** Compaction revision accepted through Raft; reads below it are refused. */
+  SCHEDULED_COMPACT_REVISION("scheduled_compact_revision", "1.0"),
+  /** Compaction revision up to which superseded versions have been physically removed. */
+  FINISHED_COMPACT_REVISION("finished_compact_revision", "1.0");
+
+  private final byte[] bytes;
+  private final String since;
+
+  MetaKey(String name, String since) {
+    this.bytes = name.getBytes(StandardCharsets.UTF_8);
+    this.since = since;
+  }
+
+  public byte[] bytes() {
+    return bytes.clone();
+  }
+
+  public String since() {
+    return since;
+  }
+}

@@ -1,0 +1,149 @@
+package io.strata.storage;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.api.etcdserverpb.Member;
+import io.strata.api.mvccpb.Event;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * Collects the effects of one group of applied Raft entries and writes them in one atomic RocksDB
+ * write, together with the consistent index and term of the last entry. Reads through the batch
+ * see its own pending writes, so entry n+1 of a group sees entry n.
+ *
+ * <p>Threading: apply thread only. Always close (after {@link #commit()} or to abandon).
+ */
+public final class StoreBatch implements AutoCloseable {
+  private final Backend backend;
+  private final RocksDB db;
+  private final Map<ColumnFamily, ColumnFamilyHandle> handles;
+  private final WriteBatchWithIndex writes = new WriteBatchWithIndex(true);
+  private final ReadOptions readOptions = new ReadOptions();
+  private final List<Event> events = new ArrayList<>();
+  private long revision;
+  private long compactRevision;
+  private boolean closed;
+
+  StoreBatch(Backend backend, RocksDB db, Map<ColumnFamily, ColumnFamilyHandle> handles) {
+    this.backend = backend;
+    this.db = db;
+    this.handles = handles;
+    this.revision = metaLong(MetaKey.CURRENT_REVISION);
+    this.compactRevision = metaLong(MetaKey.SCHEDULED_COMPACT_REVISION);
+  }
+
+  /** The store revision including the writes of this batch so far. */
+  public long currentRevision() {
+    return revision;
+  }
+
+  public long compactRevision() {
+    return compactRevision;
+  }
+
+  /** Begins the writes of one request; they all get main revision {@code currentRevision() + 1}. */
+  public KvWriteTxn beginKvTxn() {
+    return new KvWriteTxn(this, revision + 1);
+  }
+
+  void endKvTxn(KvWriteTxn txn, List<Event> txnEvents) {
+    if (!txnEvents.isEmpty()) {
+      revision = txn.revision();
+      events.addAll(txnEvents);
+      put(ColumnFamily.META, MetaKey.CURRENT_REVISION.bytes(), Backend.longBytes(revision));
+    }
+  }
+
+  /** Records a compaction accepted through Raft: from now on reads below {@code rev} are refused. */
+  public void scheduleCompaction(long rev) {
+    compactRevision = rev;
+    put(ColumnFamily.META, MetaKey.SCHEDULED_COMPACT_REVISION.bytes(), Backend.longBytes(rev));
+  }
+
+  public void putMember(Member member) {
+    put(ColumnFamily.MEMBERS, Backend.longBytes(member.getID()), member.toByteArray());
+  }
+
+  public void deleteMember(long memberId) {
+    try {
+      writes.delete(handles.get(ColumnFamily.MEMBERS), Backend.longBytes(memberId));
+    } catch (RocksDBException e) {
+      throw new StorageException("batch delete failed", e);
+    }
+  }
+
+  /** The member as this batch sees it, or null. */
+  public Member member(long memberId) {
+    byte[] bytes = getRaw(ColumnFamily.MEMBERS, Backend.longBytes(memberId));
+    try {
+      return bytes == null ? null : Member.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StorageCorruptedException("undecodable member record", e);
+    }
+  }
+
+  /** Marks the batch as covering Raft entries up to {@code index} (in {@code term}). */
+  public void setApplied(long index, long term) {
+    put(ColumnFamily.META, MetaKey.CONSISTENT_INDEX.bytes(), Backend.longBytes(index));
+    put(ColumnFamily.META, MetaKey.TERM.bytes(), Backend.longBytes(term));
+  }
+
+  /** The key events of this batch, in revision order. */
+  public List<Event> events() {
+    return Collections.unmodifiableList(events);
+  }
+
+  /** Writes everything atomically. */
+  public void commit() {
+    try {
+      db.write(backend.writeOptions(), writes);
+    } catch (RocksDBException e) {
+      throw new StorageException("state database write failed", e);
+    }
+  }
+
+  long metaLong(MetaKey key) {
+    return Backend.bytesLong(getRaw(ColumnFamily.META, key.bytes()));
+  }
+
+  byte[] getRaw(ColumnFamily family, byte[] key) {
+    try {
+      return writes.getFromBatchAndDB(db, handles.get(family), readOptions, key);
+    } catch (RocksDBException e) {
+      throw new StorageException("batch read failed", e);
+    }
+  }
+
+  void put(ColumnFamily family, byte[] key, byte[] value) {
+    try {
+      writes.put(handles.get(family), key, value);
+    } catch (RocksDBException e) {
+      throw new StorageException("batch write failed", e);
+    }
+  }
+
+  /** An iterator over committed data overlaid with this batch's pending writes. */
+  RocksIterator overlayIterator(ColumnFamily family) {
+    ColumnFamilyHandle handle = handles.get(family);
+    return writes.newIteratorWithBase(handle, db.newIterator(handle, readOptions), readOptions);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    writes.close();
+    readOptions.close();
+    backend.release();
+  }
+}
