@@ -146,7 +146,7 @@ public final class Backend implements AutoCloseable {
     lifecycle.writeLock().lock();
     try {
       closeDb();
-      deleteRecursively(dir);
+      deleteTree(dir);
       copyRecursively(checkpointDir, dir);
       openDb();
     } finally {
@@ -246,7 +246,8 @@ public final class Backend implements AutoCloseable {
     cfOptions.close();
   }
 
-  static void deleteRecursively(Path path) {
+  /** Deletes a directory tree if it exists. */
+  public static void deleteTree(Path path) {
     if (!Files.exists(path)) {
       return;
     }

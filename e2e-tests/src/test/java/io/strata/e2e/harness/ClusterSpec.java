@@ -1,0 +1,75 @@
+package io.strata.e2e.harness;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * What a test asks of a cluster. The flags are etcd's, so the same spec starts etcd or Strata.
+ *
+ * @param size number of voting members
+ * @param snapshotCount {@code --snapshot-count}, empty for the server default
+ * @param maxRequestBytes {@code --max-request-bytes}, empty for the server default
+ * @param maxTxnOps {@code --max-txn-ops}, empty for the server default
+ * @param heartbeatInterval {@code --heartbeat-interval}
+ * @param electionTimeout {@code --election-timeout}
+ * @param extraFlags appended verbatim to every member's command line
+ */
+public record ClusterSpec(
+    int size,
+    OptionalLong snapshotCount,
+    OptionalLong maxRequestBytes,
+    OptionalInt maxTxnOps,
+    Duration heartbeatInterval,
+    Duration electionTimeout,
+    List<String> extraFlags) {
+
+  public ClusterSpec {
+    if (size < 1) {
+      throw new IllegalArgumentException("size must be >= 1: " + size);
+    }
+    extraFlags = List.copyOf(extraFlags);
+  }
+
+  /** Three members, server defaults, 100 ms heartbeat and 1 s election timeout (etcd's defaults). */
+  public static ClusterSpec threeMembers() {
+    return ofSize(3);
+  }
+
+  public static ClusterSpec ofSize(int size) {
+    return new ClusterSpec(
+        size,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalInt.empty(),
+        Duration.ofMillis(100),
+        Duration.ofMillis(1000),
+        List.of());
+  }
+
+  public ClusterSpec withSnapshotCount(long count) {
+    return new ClusterSpec(size, OptionalLong.of(count), maxRequestBytes, maxTxnOps,
+        heartbeatInterval, electionTimeout, extraFlags);
+  }
+
+  public ClusterSpec withMaxRequestBytes(long bytes) {
+    return new ClusterSpec(size, snapshotCount, OptionalLong.of(bytes), maxTxnOps,
+        heartbeatInterval, electionTimeout, extraFlags);
+  }
+
+  public ClusterSpec withMaxTxnOps(int ops) {
+    return new ClusterSpec(size, snapshotCount, maxRequestBytes, OptionalInt.of(ops),
+        heartbeatInterval, electionTimeout, extraFlags);
+  }
+
+  public ClusterSpec withTimeouts(Duration heartbeat, Duration election) {
+    return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeat, election,
+        extraFlags);
+  }
+
+  public ClusterSpec withExtraFlags(String... flags) {
+    return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
+        electionTimeout, List.of(flags));
+  }
+}

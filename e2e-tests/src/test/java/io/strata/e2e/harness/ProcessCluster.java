@@ -1,0 +1,392 @@
+package io.strata.e2e.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A cluster of local processes on 127.0.0.1, one per member, each with its own directory
+ * ({@code <cluster>/<name>/data} and {@code <cluster>/<name>/member.log}). Subclasses say which
+ * command starts a member; the flags are etcd's and the same for every implementation.
+ */
+public abstract class ProcessCluster implements Cluster {
+  /** Processes of every cluster in this JVM, killed by a shutdown hook if a test run is aborted. */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+        "e2e-kill-members"));
+  }
+
+  private final ClusterSpec spec;
+  private final Path directory;
+  private final String token;
+  private final List<ProcessMember> members = new ArrayList<>();
+  private volatile boolean keepDirectory;
+
+  protected ProcessCluster(ClusterSpec spec, Path directory) {
+    this.spec = spec;
+    this.directory = directory;
+    this.token = "e2e-" + directory.getFileName();
+    for (int i = 0; i < spec.size(); i++) {
+      members.add(new ProcessMember(i, "n" + (i + 1), FreePorts.next(), FreePorts.next(),
+          FreePorts.next(), directory.resolve("n" + (i + 1))));
+    }
+  }
+
+  /** The command line that starts {@code member}, flags included. */
+  protected abstract List<String> command(ProcessMember member, List<String> flags);
+
+  /** How long a member may take from process start until it is ready. */
+  protected abstract Duration startTimeout();
+
+  /** How long a member may take to exit after SIGTERM. */
+  protected Duration stopTimeout() {
+    return Duration.ofSeconds(20);
+  }
+
+  public ClusterSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public List<ProcessMember> members() {
+    return List.copyOf(members);
+  }
+
+  @Override
+  public Path directory() {
+    return directory;
+  }
+
+  /** etcd's flags for one member: the same on the first start and on every restart. */
+  protected List<String> flags(ProcessMember m) {
+    List<String> f = new ArrayList<>(List.of(
+        "--name", m.name(),
+        "--data-dir", m.dataDir().toString(),
+        "--listen-client-urls", m.clientUrl(),
+        "--advertise-client-urls", m.clientUrl(),
+        "--listen-peer-urls", m.peerUrl(),
+        "--initial-advertise-peer-urls", m.peerUrl(),
+        "--initial-cluster", members.stream().map(x -> x.name() + "=" + x.peerUrl())
+            .collect(Collectors.joining(",")),
+        "--initial-cluster-state", "new",
+        "--initial-cluster-token", token,
+        "--listen-metrics-urls", m.metricsUrl(),
+        "--heartbeat-interval", Long.toString(spec.heartbeatInterval().toMillis()),
+        "--election-timeout", Long.toString(spec.electionTimeout().toMillis())));
+    spec.snapshotCount().ifPresent(n -> f.addAll(List.of("--snapshot-count", Long.toString(n))));
+    spec.maxRequestBytes().ifPresent(n -> f.addAll(List.of("--max-request-bytes", Long.toString(n))));
+    spec.maxTxnOps().ifPresent(n -> f.addAll(List.of("--max-txn-ops", Integer.toString(n))));
+    f.addAll(spec.extraFlags());
+    return f;
+  }
+
+  /** Starts every member, then waits until each one reports a leader. */
+  public void startAll() {
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (ProcessMember m : members) {
+      launch(m);
+    }
+    for (ProcessMember m : members) {
+      awaitReady(m);
+    }
+  }
+
+  @Override
+  public void start(Member member) {
+    ProcessMember m = own(member);
+    if (m.isRunning()) {
+      throw new IllegalStateException(m.name() + " is already running");
+    }
+    launch(m);
+    awaitReady(m);
+  }
+
+  @Override
+  public void stop(Member member) {
+    ProcessMember m = own(member);
+    Process p = m.process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    if (!awaitExit(p, stopTimeout())) {
+      p.destroyForcibly();
+      awaitExit(p, Duration.ofSeconds(10));
+      throw new AssertionError(m.name() + " (" + implementation() + ") did not exit within "
+          + stopTimeout().toSeconds() + " s of SIGTERM; killed it. Log: " + m.logFile());
+    }
+    note(m, "stopped (SIGTERM), exit code " + p.exitValue());
+  }
+
+  @Override
+  public void kill(Member member) {
+    ProcessMember m = own(member);
+    Process p = m.process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    p.destroyForcibly();
+    if (!awaitExit(p, Duration.ofSeconds(20))) {
+      throw new AssertionError(m.name() + " still alive 20 s after SIGKILL");
+    }
+    note(m, "killed (SIGKILL), exit code " + p.exitValue());
+  }
+
+  @Override
+  public EtcdGrpc grpc(Member member) {
+    ProcessMember m = own(member);
+    synchronized (m) {
+      if (m.grpc == null) {
+        m.grpc = EtcdGrpc.connect(m.clientEndpoint());
+      }
+      return m.grpc;
+    }
+  }
+
+  @Override
+  public void keepDirectoryOnClose(boolean keep) {
+    this.keepDirectory = keep;
+  }
+
+  @Override
+  public void dumpLogTails(int lines) {
+    for (ProcessMember m : members) {
+      System.err.println("----- last " + lines + " lines of " + m.logFile() + " -----");
+      System.err.println(tail(m.logFile(), lines));
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ProcessMember m : members) {
+      Process p = m.process;
+      if (p != null && p.isAlive()) {
+        p.destroy();
+        if (!awaitExit(p, Duration.ofSeconds(5))) {
+          p.destroyForcibly();
+          awaitExit(p, Duration.ofSeconds(10));
+        }
+      }
+      synchronized (m) {
+        if (m.grpc != null) {
+          m.grpc.close();
+          m.grpc = null;
+        }
+      }
+    }
+    if (keepDirectory) {
+      System.err.println("[e2e] kept " + implementation() + " cluster directory (data dirs and "
+          + "member.log files): " + directory);
+    } else {
+      deleteRecursively(directory);
+    }
+  }
+
+  private void launch(ProcessMember m) {
+    List<String> command = command(m, flags(m));
+    try {
+      Files.createDirectories(m.dataDir().getParent());
+      Files.writeString(m.logFile(),
+          "===== [e2e] " + Instant.now() + " starting " + m.name() + ": " + String.join(" ", command)
+              + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      ProcessBuilder pb = new ProcessBuilder(command)
+          .directory(m.directory().toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(m.logFile().toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      Process p = pb.start();
+      LIVE.add(p);
+      p.onExit().thenRun(() -> LIVE.remove(p));
+      m.process = p;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + m.name() + ": " + command, e);
+    }
+    // A fresh channel: the old one may sit in a long reconnect backoff after the member was down.
+    synchronized (m) {
+      if (m.grpc != null) {
+        m.grpc.close();
+        m.grpc = null;
+      }
+    }
+  }
+
+  /** Ready = the member answers Maintenance.Status with a non-zero leader. */
+  private void awaitReady(ProcessMember m) {
+    Process p = m.process;
+    Waits.until(m.name() + " (" + implementation() + ", " + m.clientEndpoint()
+            + ") to answer Status with a leader", startTimeout(),
+        () -> {
+          var s = grpc(m).status();
+          return s.getLeader() != 0 ? s : null;
+        },
+        () -> p.isAlive() ? null
+            : "process exited with code " + p.exitValue() + "; last lines of " + m.logFile() + ":\n"
+                + tail(m.logFile(), 30));
+  }
+
+  private ProcessMember own(Member member) {
+    if (!(member instanceof ProcessMember m) || !members.contains(m)) {
+      throw new IllegalArgumentException(member + " is not a member of this cluster");
+    }
+    return m;
+  }
+
+  private static boolean awaitExit(Process p, Duration timeout) {
+    try {
+      return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      return false;
+    }
+  }
+
+  private static void note(ProcessMember m, String what) {
+    try {
+      Files.writeString(m.logFile(), "===== [e2e] " + Instant.now() + " " + m.name() + " " + what + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException ignored) {
+      // only a marker in the log
+    }
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      if (!Files.exists(file)) {
+        return "(no log)";
+      }
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+          Files.delete(dir);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      System.err.println("[e2e] could not delete " + root + ": " + e);
+    }
+  }
+
+  /** A member that is a local process; its ports and directory never change. */
+  public static final class ProcessMember implements Member {
+    private final int index;
+    private final String name;
+    private final int clientPort;
+    private final int peerPort;
+    private final int metricsPort;
+    private final Path directory;
+    private volatile Process process;
+    private EtcdGrpc grpc;
+
+    ProcessMember(int index, String name, int clientPort, int peerPort, int metricsPort,
+        Path directory) {
+      this.index = index;
+      this.name = name;
+      this.clientPort = clientPort;
+      this.peerPort = peerPort;
+      this.metricsPort = metricsPort;
+      this.directory = directory;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public String clientEndpoint() {
+      return "127.0.0.1:" + clientPort;
+    }
+
+    @Override
+    public String clientUrl() {
+      return "http://" + clientEndpoint();
+    }
+
+    @Override
+    public String peerUrl() {
+      return "http://127.0.0.1:" + peerPort;
+    }
+
+    @Override
+    public String metricsUrl() {
+      return "http://127.0.0.1:" + metricsPort;
+    }
+
+    @Override
+    public Path directory() {
+      return directory;
+    }
+
+    @Override
+    public Path dataDir() {
+      return directory.resolve("data");
+    }
+
+    @Override
+    public Path logFile() {
+      return directory.resolve("member.log");
+    }
+
+    @Override
+    public boolean isRunning() {
+      Process p = process;
+      return p != null && p.isAlive();
+    }
+
+    /** OS process id of the current run, or -1. */
+    public long pid() {
+      Process p = process;
+      return p == null ? -1 : p.pid();
+    }
+
+    @Override
+    public String toString() {
+      return name + "@" + clientEndpoint();
+    }
+  }
+}

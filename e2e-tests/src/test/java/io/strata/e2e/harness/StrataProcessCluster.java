@@ -1,0 +1,66 @@
+package io.strata.e2e.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Strata members as separate JVMs running {@code io.strata.server.Strata} with etcd's flags.
+ *
+ * <p>The classpath is the test JVM's own (it holds the server module and all its dependencies)
+ * unless {@code -Dstrata.e2e.classpath=...} or {@code STRATA_E2E_CLASSPATH} names another, e.g.
+ * a real older release. It is passed through a {@code @argfile} so that the command stays short.
+ */
+public final class StrataProcessCluster extends ProcessCluster {
+  public static final String MAIN_CLASS = "io.strata.server.Strata";
+
+  public StrataProcessCluster(ClusterSpec spec, Path directory) {
+    super(spec, directory);
+  }
+
+  @Override
+  public String implementation() {
+    return "strata";
+  }
+
+  @Override
+  protected Duration startTimeout() {
+    // Three JVMs booting on two shared cores; generous but finite.
+    return Duration.ofSeconds(Long.getLong("strata.e2e.startTimeoutSeconds", 90));
+  }
+
+  @Override
+  protected List<String> command(ProcessMember member, List<String> flags) {
+    Path argFile = member.directory().resolve("classpath.args");
+    try {
+      Files.createDirectories(member.directory());
+      Files.writeString(argFile, "-cp \"" + classpath().replace("\\", "\\\\") + "\"\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> cmd = new ArrayList<>(List.of(
+        javaBinary(),
+        "-Xmx256m",
+        "-XX:+UseSerialGC",
+        "-Dcom.google.protobuf.use_unsafe_pre22_gencode",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+        "@" + argFile,
+        MAIN_CLASS));
+    cmd.addAll(flags);
+    return cmd;
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .orElse(System.getProperty("java.home") + "/bin/java");
+  }
+
+  static String classpath() {
+    String configured = System.getProperty("strata.e2e.classpath", System.getenv("STRATA_E2E_CLASSPATH"));
+    return configured == null || configured.isBlank() ? System.getProperty("java.class.path") : configured;
+  }
+}

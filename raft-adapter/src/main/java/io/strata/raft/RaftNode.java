@@ -1,0 +1,237 @@
+package io.strata.raft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.NodeManager;
+import com.alipay.sofa.jraft.RaftServiceFactory;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.util.Endpoint;
+import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.raftpb.Entry;
+import io.strata.storage.Backend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * This member's Raft node: jraft with its gRPC transport on the peer port, the state machine
+ * shell over the state database, and the peer transport for Strata's own peer RPCs.
+ *
+ * <p>Threading: {@link #propose} and {@link #readIndex} may be called from any thread and never
+ * block; their callbacks run on jraft's threads and must not block either.
+ */
+public final class RaftNode implements AutoCloseable {
+  private static final String GROUP = "strata";
+
+  private final RaftSettings settings;
+  private final StateMachineShell shell;
+  private final RpcServer rpcServer;
+  private final PeerTransport transport;
+  private Node node;
+
+  public RaftNode(RaftSettings settings, Backend backend, ApplyCore core, Consumer<Throwable> fatalHandler) {
+    this.settings = settings;
+    this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, fatalHandler);
+    PeerId self = peer(settings.self());
+    this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
+    this.transport = new PeerTransport(rpcServer);
+  }
+
+  /** Strata's own peer RPCs: register handlers before {@link #start()}. */
+  public PeerTransport transport() {
+    return transport;
+  }
+
+  public void start() {
+    Path raftDir = settings.dataDir().resolve("raft");
+    try {
+      // jraft's log storage does not create its folder.
+      Files.createDirectories(raftDir.resolve("log"));
+      Files.createDirectories(raftDir.resolve("meta"));
+      Files.createDirectories(raftDir.resolve("snapshot"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    NodeOptions options = new NodeOptions();
+    options.setElectionTimeoutMs(settings.electionTimeoutMs());
+    options.setInitialConf(new Configuration(settings.initialPeers().stream().map(RaftNode::peer).toList()));
+    options.setFsm(shell);
+    options.setLogUri(raftDir.resolve("log").toString());
+    options.setRaftMetaUri(raftDir.resolve("meta").toString());
+    options.setSnapshotUri(raftDir.resolve("snapshot").toString());
+    // Snapshots follow --snapshot-count (see StateMachineShell), not a timer.
+    options.setSnapshotIntervalSecs(0);
+    options.setSharedTimerPool(true);
+    RaftOptions raftOptions = new RaftOptions();
+    raftOptions.setSync(true);
+    raftOptions.setReadOnlyOptions(ReadOnlyOption.ReadOnlySafe);
+    options.setRaftOptions(raftOptions);
+    rpcServer.init(null);
+    // jraft refuses to start a node whose address no RPC server has announced.
+    NodeManager.getInstance().addAddress(peer(settings.self()).getEndpoint());
+    node = RaftServiceFactory.createAndInitRaftNode(GROUP, peer(settings.self()), options);
+    if (node == null) {
+      throw new IllegalStateException("jraft node failed to start; see the log above");
+    }
+  }
+
+  /**
+   * Proposes an entry. Returns false, without calling {@code callback}, when this member is not
+   * the leader: the entry was then certainly not appended and may be sent elsewhere. Once accepted,
+   * {@code callback} learns the apply result, or a failure after which the entry may or may not
+   * still be committed (the leader changed).
+   */
+  public boolean propose(Entry entry, ProposalCallback callback) {
+    Node current = node;
+    if (current == null || !current.isLeader()) {
+      return false;
+    }
+    StateMachineShell.ProposalClosure closure = new StateMachineShell.ProposalClosure() {
+      private ApplyResult result;
+
+      @Override
+      void setResult(ApplyResult applied) {
+        this.result = applied;
+      }
+
+      @Override
+      public void run(Status status) {
+        if (status.isOk() && result != null) {
+          callback.applied(result);
+        } else {
+          callback.failed(unavailable(status));
+        }
+      }
+    };
+    Task task = new Task(ByteBuffer.wrap(entry.toByteArray()), closure);
+    current.apply(task);
+    return true;
+  }
+
+  /**
+   * Confirms with a quorum that this member's state machine has applied everything committed
+   * before the call (jraft's read-index); then {@code onReady} runs and a local read is
+   * linearizable.
+   */
+  public void readIndex(Runnable onReady, Consumer<RaftUnavailableException> onFailure) {
+    Node current = node;
+    if (current == null) {
+      onFailure.accept(new RaftUnavailableException(RaftUnavailableException.Reason.STOPPED, "not started"));
+      return;
+    }
+    current.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure() {
+      @Override
+      public void run(Status status, long index, byte[] reqCtx) {
+        if (status.isOk()) {
+          onReady.run();
+        } else {
+          onFailure.accept(unavailable(status));
+        }
+      }
+    });
+  }
+
+  private RaftUnavailableException unavailable(Status status) {
+    RaftUnavailableException.Reason reason;
+    if (status.getRaftError() == RaftError.EPERM) {
+      reason = leader() == null ? RaftUnavailableException.Reason.NO_LEADER : RaftUnavailableException.Reason.NOT_LEADER;
+    } else if (status.getRaftError() == RaftError.ESHUTDOWN || status.getRaftError() == RaftError.ENODESHUTDOWN) {
+      reason = RaftUnavailableException.Reason.STOPPED;
+    } else if (status.getRaftError() == RaftError.ETIMEDOUT) {
+      reason = RaftUnavailableException.Reason.TIMEOUT;
+    } else {
+      reason = RaftUnavailableException.Reason.NO_LEADER;
+    }
+    return new RaftUnavailableException(reason, status.toString());
+  }
+
+  public boolean isLeader() {
+    Node current = node;
+    return current != null && current.isLeader();
+  }
+
+  /** The leader's peer address (host:port), or null when there is none known. */
+  public String leader() {
+    Node current = node;
+    if (current == null) {
+      return null;
+    }
+    PeerId leader = current.getLeaderId();
+    return leader == null || leader.isEmpty() ? null : leader.getEndpoint().toString();
+  }
+
+  public String self() {
+    return settings.self();
+  }
+
+  /** The voting members' peer addresses, as jraft's current configuration has them. */
+  public List<String> peers() {
+    Node current = node;
+    return current == null ? List.of()
+        : current.listPeers().stream().map(p -> p.getEndpoint().toString()).collect(Collectors.toList());
+  }
+
+  public long term() {
+    return shell.term();
+  }
+
+  public long committedIndex() {
+    Node current = node;
+    return current == null ? 0 : current.getLastCommittedIndex();
+  }
+
+  public long appliedIndex() {
+    return shell.appliedIndex();
+  }
+
+  /** Hands leadership to the member at {@code peer}; the transfer completes asynchronously. */
+  public boolean transferLeadershipTo(String peer) {
+    Node current = node;
+    return current != null && current.transferLeadershipTo(peer(peer)).isOk();
+  }
+
+  private void snapshotAsync() {
+    Node current = node;
+    if (current != null) {
+      current.snapshot(status -> { });
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    Node current = node;
+    if (current != null) {
+      current.shutdown();
+      current.join();
+      node = null;
+    }
+    transport.close();
+    rpcServer.shutdown();
+  }
+
+  static PeerId peer(String hostPort) {
+    PeerId peer = new PeerId();
+    if (!peer.parse(hostPort)) {
+      throw new IllegalArgumentException("not a peer address (host:port): " + hostPort);
+    }
+    return peer;
+  }
+
+  static Endpoint endpoint(String hostPort) {
+    return peer(hostPort).getEndpoint();
+  }
+}

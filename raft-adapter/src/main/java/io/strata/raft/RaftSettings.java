@@ -1,0 +1,20 @@
+package io.strata.raft;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How to run this member's Raft node.
+ *
+ * @param dataDir           the member's data directory; Raft's files go under {@code raft/}
+ * @param self              this member's peer address, host:port
+ * @param initialPeers      the peer addresses of the initial voting members (used on first start)
+ * @param electionTimeoutMs jraft's election timeout
+ * @param snapshotCount     take a snapshot after this many applied entries (0 disables)
+ */
+public record RaftSettings(
+    Path dataDir,
+    String self,
+    List<String> initialPeers,
+    int electionTimeoutMs,
+    long snapshotCount) {}

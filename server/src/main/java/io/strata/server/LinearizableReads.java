@@ -1,0 +1,57 @@
+package io.strata.server;
+
+import io.grpc.StatusRuntimeException;
+import io.strata.raft.RaftNode;
+import io.strata.raft.RaftUnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Linearizable read barriers via jraft's read-index. A barrier that fails because there is no
+ * leader yet is retried until the request timeout, as etcd waits for a leader.
+ *
+ * <p>Threading: thread-safe; futures complete on jraft threads (callers hop off them).
+ */
+final class LinearizableReads {
+  private static final long RETRY_DELAY_MS = 50;
+
+  private final RaftNode raft;
+  private final ScheduledExecutorService timer;
+  private final long timeoutMs;
+
+  LinearizableReads(RaftNode raft, ScheduledExecutorService timer, long timeoutMs) {
+    this.raft = raft;
+    this.timer = timer;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Completes once a local read would observe every write committed before this call. */
+  CompletableFuture<Void> await() {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    attempt(ready, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    return ready;
+  }
+
+  private void attempt(CompletableFuture<Void> ready, long deadlineNanos) {
+    raft.readIndex(() -> ready.complete(null), failure -> {
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS) >= deadlineNanos
+          || failure.reason() == RaftUnavailableException.Reason.STOPPED) {
+        ready.completeExceptionally(failure);
+      } else {
+        timer.schedule(() -> attempt(ready, deadlineNanos), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  static StatusRuntimeException asStatus(Throwable failure) {
+    if (failure instanceof RaftUnavailableException unavailable) {
+      return switch (unavailable.reason()) {
+        case STOPPED -> EtcdErrors.STOPPED;
+        case TIMEOUT -> EtcdErrors.TIMEOUT;
+        case NO_LEADER, NOT_LEADER -> EtcdErrors.NO_LEADER;
+      };
+    }
+    return EtcdErrors.TIMEOUT;
+  }
+}

@@ -1,0 +1,77 @@
+package io.strata.server;
+
+import io.strata.api.etcdserverpb.Member;
+import io.strata.api.etcdserverpb.ResponseHeader;
+import io.strata.raft.RaftNode;
+import io.strata.storage.Backend;
+import io.strata.storage.ReadView;
+import java.util.List;
+
+/**
+ * Who this member is and how it fills etcd's response headers. Immutable identity plus live
+ * views of Raft and the store; thread-safe.
+ */
+final class MemberContext {
+  private final long clusterId;
+  private final long memberId;
+  private final RaftNode raft;
+  private final Backend backend;
+
+  MemberContext(long clusterId, long memberId, RaftNode raft, Backend backend) {
+    this.clusterId = clusterId;
+    this.memberId = memberId;
+    this.raft = raft;
+    this.backend = backend;
+  }
+
+  long clusterId() {
+    return clusterId;
+  }
+
+  long memberId() {
+    return memberId;
+  }
+
+  RaftNode raft() {
+    return raft;
+  }
+
+  Backend backend() {
+    return backend;
+  }
+
+  /** {@code header} with this member's cluster id, member id and Raft term filled in. */
+  ResponseHeader fill(ResponseHeader header) {
+    return header.toBuilder()
+        .setClusterId(clusterId)
+        .setMemberId(memberId)
+        .setRaftTerm(raft.term())
+        .build();
+  }
+
+  ResponseHeader header(long revision) {
+    return fill(ResponseHeader.newBuilder().setRevision(revision).build());
+  }
+
+  /** The member id of the current leader, or 0 when there is none. */
+  long leaderId() {
+    String leader = raft.leader();
+    if (leader == null) {
+      return 0;
+    }
+    try (ReadView view = backend.readView()) {
+      return memberIdOfPeer(view.members(), leader);
+    }
+  }
+
+  static long memberIdOfPeer(List<Member> members, String peerAddress) {
+    for (Member member : members) {
+      for (String url : member.getPeerURLsList()) {
+        if (InitialCluster.peerAddress(url).equals(peerAddress)) {
+          return member.getID();
+        }
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,137 @@
+package io.strata.server;
+
+import io.grpc.StatusRuntimeException;
+import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.peerpb.ForwardRequest;
+import io.strata.api.peerpb.ForwardResponse;
+import io.strata.api.raftpb.Entry;
+import io.strata.api.raftpb.EntryHeader;
+import io.strata.raft.PeerTransport;
+import io.strata.raft.ProposalCallback;
+import io.strata.raft.RaftNode;
+import io.strata.raft.RaftUnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Gets a write into the replicated log from any member: proposed directly on the leader,
+ * forwarded to the leader over the peer port from a follower.
+ *
+ * <p>A write is sent again only when it certainly was not appended (no leader yet, or the member
+ * asked refused it as a non-leader), so a retry never applies a write twice. Once a leader has
+ * accepted it, a failure is reported to the client (etcd's "leader changed" / "request timed
+ * out"): the write may or may not have been applied.
+ *
+ * <p>Threading: thread-safe and non-blocking; futures complete on Raft or transport threads.
+ */
+final class Proposer {
+  private static final long RETRY_DELAY_MS = 50;
+
+  private final RaftNode raft;
+  private final PeerTransport transport;
+  private final ScheduledExecutorService timer;
+  private final long requestTimeoutMs;
+  private final long maxRequestBytes;
+  private final AtomicLong nextId;
+
+  Proposer(RaftNode raft, PeerTransport transport, ScheduledExecutorService timer, long requestTimeoutMs,
+      long maxRequestBytes, long memberId) {
+    this.raft = raft;
+    this.transport = transport;
+    this.timer = timer;
+    this.requestTimeoutMs = requestTimeoutMs;
+    this.maxRequestBytes = maxRequestBytes;
+    // Ids are unique per member: the low bits of the member id, then a counter.
+    this.nextId = new AtomicLong((memberId & 0xFFFFL) << 48);
+  }
+
+  /** Replicates {@code command} and completes with its apply result (which may be an error value). */
+  CompletableFuture<ApplyResult> propose(Entry.Builder command) {
+    Entry entry = command.setHeader(EntryHeader.newBuilder().setId(nextId.incrementAndGet())).build();
+    CompletableFuture<ApplyResult> result = new CompletableFuture<>();
+    if (entry.getSerializedSize() > maxRequestBytes) {
+      result.complete(error(EtcdErrors.REQUEST_TOO_LARGE));
+      return result;
+    }
+    result.completeOnTimeout(error(EtcdErrors.TIMEOUT), requestTimeoutMs, TimeUnit.MILLISECONDS);
+    attempt(entry, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), result);
+    return result;
+  }
+
+  private void attempt(Entry entry, long deadlineNanos, CompletableFuture<ApplyResult> result) {
+    if (result.isDone()) {
+      return;
+    }
+    if (raft.propose(entry, completeWith(result))) {
+      return;
+    }
+    String leader = raft.leader();
+    if (leader == null || leader.equals(raft.self())) {
+      retryLater(entry, deadlineNanos, result, EtcdErrors.NO_LEADER);
+      return;
+    }
+    ForwardRequest forward = ForwardRequest.newBuilder().setEntry(entry.toByteString()).build();
+    transport.<ForwardResponse>call(leader, forward, requestTimeoutMs).whenComplete((response, failure) -> {
+      if (failure != null) {
+        // The leader may have received it: do not send it again.
+        result.complete(error(EtcdErrors.TIMEOUT));
+      } else if (isRefusal(response.getResult())) {
+        retryLater(entry, deadlineNanos, result, EtcdErrors.NO_LEADER);
+      } else {
+        result.complete(response.getResult());
+      }
+    });
+  }
+
+  private void retryLater(Entry entry, long deadlineNanos, CompletableFuture<ApplyResult> result,
+      StatusRuntimeException onDeadline) {
+    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS) >= deadlineNanos) {
+      result.complete(error(onDeadline));
+      return;
+    }
+    timer.schedule(() -> attempt(entry, deadlineNanos, result), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Serves a follower's forwarded write on this member (the leader, unless leadership moved). */
+  void serveForward(ForwardRequest request, CompletableFuture<ForwardResponse> reply) {
+    Entry entry;
+    try {
+      entry = Entry.parseFrom(request.getEntry());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      reply.complete(ForwardResponse.newBuilder().setResult(error(EtcdErrors.error(
+          io.grpc.Status.Code.INVALID_ARGUMENT, "etcdserver: malformed forwarded entry"))).build());
+      return;
+    }
+    CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
+    if (!raft.propose(entry, completeWith(applied))) {
+      applied.complete(error(EtcdErrors.NOT_LEADER));
+    }
+    applied.thenAccept(result -> reply.complete(ForwardResponse.newBuilder().setResult(result).build()));
+  }
+
+  private static boolean isRefusal(ApplyResult result) {
+    return result.hasError() && result.getError().getMessage().equals(
+        EtcdErrors.NOT_LEADER.getStatus().getDescription());
+  }
+
+  private static ProposalCallback completeWith(CompletableFuture<ApplyResult> result) {
+    return new ProposalCallback() {
+      @Override
+      public void applied(ApplyResult applied) {
+        result.complete(applied);
+      }
+
+      @Override
+      public void failed(RaftUnavailableException reason) {
+        result.complete(error(reason.reason() == RaftUnavailableException.Reason.STOPPED
+            ? EtcdErrors.STOPPED : EtcdErrors.LEADER_CHANGED));
+      }
+    };
+  }
+
+  static ApplyResult error(StatusRuntimeException error) {
+    return ApplyResult.newBuilder().setError(EtcdErrors.toRpcError(error)).build();
+  }
+}

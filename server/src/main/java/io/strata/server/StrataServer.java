@@ -1,0 +1,219 @@
+package io.strata.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.strata.api.etcdserverpb.Member;
+import io.strata.api.peerpb.ForwardRequest;
+import io.strata.api.peerpb.ForwardResponse;
+import io.strata.api.raftpb.Entry;
+import io.strata.api.raftpb.MemberAttributes;
+import io.strata.raft.RaftNode;
+import io.strata.raft.RaftSettings;
+import io.strata.storage.Backend;
+import io.strata.storage.ReadView;
+import io.strata.storage.StoreBatch;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Strata member: the state database, the Raft node, the gRPC client API and the HTTP
+ * endpoints, wired together.
+ *
+ * <p>Start-up order: open the store, seed the initial members on a brand-new store, start Raft,
+ * then serve clients; publish this member's name and client URLs through Raft once there is a
+ * leader. Shutdown runs in reverse; a leader first hands leadership to another member.
+ */
+final class StrataServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StrataServer.class);
+
+  private final ServerConfig config;
+  private Backend backend;
+  private RaftNode raft;
+  private Server grpc;
+  private HttpEndpoints http;
+  private PhysicalCompactor compactor;
+  private ScheduledExecutorService timer;
+  private ExecutorService readExecutor;
+  private MemberContext member;
+
+  StrataServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  void start() throws IOException {
+    if (!config.initialClusterState.equals("new") && !config.initialClusterState.equals("existing")) {
+      throw new IllegalArgumentException("--initial-cluster-state must be 'new' or 'existing', not " + config.initialClusterState);
+    }
+    InitialCluster initial = InitialCluster.parse(config.effectiveInitialCluster(), config.initialClusterToken);
+    Member self = initial.memberNamed(config.name);
+    if (!self.getPeerURLsList().contains(config.advertisedPeerUrl())) {
+      throw new IllegalArgumentException("--initial-cluster gives " + config.name + " the peer URLs "
+          + self.getPeerURLsList() + " but --initial-advertise-peer-urls is " + config.advertisedPeerUrl());
+    }
+    Files.createDirectories(config.effectiveDataDir());
+    backend = Backend.open(config.effectiveDataDir().resolve("db"));
+    seedInitialMembers(initial.members());
+
+    timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
+    readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
+    compactor = new PhysicalCompactor(backend);
+    KvApplyCore core = new KvApplyCore(lease -> false, new KvApplyCore.CommitListener() {
+      @Override
+      public void committed(List<io.strata.api.mvccpb.Event> events, long revision, long appliedIndex, long compaction) {
+        if (compaction > 0) {
+          compactor.schedule(compaction);
+        }
+      }
+
+      @Override
+      public void snapshotInstalled(long appliedIndex) {
+        compactor.resume();
+      }
+    });
+    List<String> peers = initial.members().stream()
+        .map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
+    String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
+    raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
+        config.electionTimeoutMs, config.snapshotCount), backend, core, StrataServer::fatal);
+    member = new MemberContext(initial.clusterId(), self.getID(), raft, backend);
+    Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
+        config.maxRequestBytes, self.getID());
+    raft.transport().handle(ForwardRequest.getDefaultInstance(), ForwardResponse.getDefaultInstance(),
+        proposer::serveForward);
+    raft.start();
+    compactor.resume();
+
+    LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs());
+    NettyServerBuilder builder = null;
+    for (String url : config.clientUrls()) {
+      URI uri = URI.create(url);
+      InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
+      builder = builder == null ? NettyServerBuilder.forAddress(address) : builder.addListenAddress(address);
+    }
+    if (builder == null) {
+      throw new IllegalArgumentException("--listen-client-urls names no URL");
+    }
+    grpc = builder
+        // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
+        .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
+        .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor))
+        .addService(new MaintenanceService(member, config.quotaBackendBytes, ServerVersion.CURRENT))
+        .addService(new ClusterService(member, reads, readExecutor))
+        .build()
+        .start();
+    http = new HttpEndpoints(config.listenMetricsUrls, member, this::versionJson);
+    http.start();
+    publishAttributes(proposer, self.getID());
+    LOG.info("strata {} member {} ({}) serving clients on {}, peers on {}, data in {}", ServerVersion.CURRENT,
+        config.name, Long.toHexString(self.getID()), config.clientUrls(), selfPeer, config.effectiveDataDir());
+  }
+
+  /** A brand-new store starts with the members of --initial-cluster; every member seeds the same records. */
+  private void seedInitialMembers(List<Member> members) {
+    try (ReadView view = backend.readView()) {
+      if (view.consistentIndex() > 0 || !view.members().isEmpty()) {
+        return;
+      }
+    }
+    try (StoreBatch batch = backend.beginBatch()) {
+      members.forEach(batch::putMember);
+      batch.commit();
+    }
+  }
+
+  /** Proposes this member's name and client URLs until a leader has applied them (etcd's publish). */
+  private void publishAttributes(Proposer proposer, long memberId) {
+    Entry.Builder attributes = Entry.newBuilder().setMemberAttributes(MemberAttributes.newBuilder()
+        .setMemberId(memberId)
+        .setName(config.name)
+        .addAllClientUrls(config.advertisedClientUrls()));
+    proposer.propose(attributes).whenComplete((result, failure) -> {
+      if (failure != null || result.hasError()) {
+        if (!timer.isShutdown()) {
+          timer.schedule(() -> publishAttributes(proposer, memberId), 500, TimeUnit.MILLISECONDS);
+        }
+      } else {
+        LOG.info("published member attributes (name {}, client URLs {})", config.name, config.advertisedClientUrls());
+      }
+    });
+  }
+
+  private String versionJson() {
+    String version = ServerVersion.wire(ServerVersion.CURRENT);
+    return "{\"etcdserver\":\"" + version + "\",\"etcdcluster\":\"" + version + "\"}";
+  }
+
+  private static void fatal(Throwable cause) {
+    LOG.error("fatal error, stopping the member", cause);
+    Runtime.getRuntime().halt(1);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread thread = new Thread(r, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public void close() {
+    if (raft != null && raft.isLeader()) {
+      handOffLeadership();
+    }
+    if (grpc != null) {
+      grpc.shutdown();
+      try {
+        grpc.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      grpc.shutdownNow();
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    if (raft != null) {
+      try {
+        raft.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (compactor != null) {
+      compactor.close();
+    }
+    if (readExecutor != null) {
+      readExecutor.shutdownNow();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+    LOG.info("member {} stopped", config.name);
+  }
+
+  /** A stopping leader hands over first, so the cluster does not wait an election timeout. */
+  private void handOffLeadership() {
+    for (String peer : raft.peers()) {
+      if (!peer.equals(raft.self()) && raft.transferLeadershipTo(peer)) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMs);
+        while (raft.isLeader() && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        return;
+      }
+    }
+  }
+}
