@@ -43,9 +43,11 @@ public final class RaftNode implements AutoCloseable {
   private final PeerTransport transport;
   private Node node;
 
-  public RaftNode(RaftSettings settings, Backend backend, ApplyCore core, Consumer<Throwable> fatalHandler) {
+  public RaftNode(RaftSettings settings, Backend backend, ApplyCore core, RaftObserver observer,
+      Consumer<Throwable> fatalHandler) {
     this.settings = settings;
-    this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, fatalHandler);
+    this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, observer,
+        fatalHandler);
     PeerId self = peer(settings.self());
     this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
     this.transport = new PeerTransport(rpcServer);

@@ -50,14 +50,16 @@ final class StateMachineShell extends StateMachineAdapter {
   private final Consumer<Throwable> fatalHandler;
   private final long snapshotCount;
   private final Runnable snapshotTrigger;
+  private final RaftObserver observer;
   private final AtomicLong term = new AtomicLong();
   private final AtomicLong leaderTerm = new AtomicLong(-1);
   private final AtomicLong appliedIndex = new AtomicLong();
   private volatile long lastSnapshotIndex;
 
   StateMachineShell(Backend backend, ApplyCore core, long snapshotCount, Runnable snapshotTrigger,
-      Consumer<Throwable> fatalHandler) {
+      RaftObserver observer, Consumer<Throwable> fatalHandler) {
     this.backend = backend;
+    this.observer = observer;
     this.core = core;
     this.snapshotCount = snapshotCount;
     this.snapshotTrigger = snapshotTrigger;
@@ -129,6 +131,7 @@ final class StateMachineShell extends StateMachineAdapter {
 
   @Override
   public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+    long started = System.nanoTime();
     Path target = Path.of(writer.getPath());
     Path checkpoint = target.resolveSibling(target.getFileName() + ".checkpoint");
     try {
@@ -144,6 +147,7 @@ final class StateMachineShell extends StateMachineAdapter {
       }
       Backend.deleteTree(checkpoint);
       lastSnapshotIndex = appliedIndex.get();
+      observer.snapshotSaved(System.nanoTime() - started);
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("saving a snapshot failed", e);
@@ -187,6 +191,7 @@ final class StateMachineShell extends StateMachineAdapter {
     }
     LOG.info("installed snapshot at index {} (term {})", meta.getLastIncludedIndex(), meta.getLastIncludedTerm());
     core.snapshotInstalled(appliedIndex.get());
+    observer.snapshotInstalled();
     return true;
   }
 
@@ -194,6 +199,7 @@ final class StateMachineShell extends StateMachineAdapter {
   public void onLeaderStart(long newTerm) {
     term.set(newTerm);
     leaderTerm.set(newTerm);
+    observer.leaderChanged();
     LOG.info("became leader in term {}", newTerm);
   }
 
@@ -206,6 +212,7 @@ final class StateMachineShell extends StateMachineAdapter {
   @Override
   public void onStartFollowing(LeaderChangeContext ctx) {
     term.set(ctx.getTerm());
+    observer.leaderChanged();
     LOG.info("following {} in term {}", ctx.getLeaderId(), ctx.getTerm());
   }
 

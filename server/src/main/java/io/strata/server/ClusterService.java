@@ -40,9 +40,10 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   }
 
   private void respond(StreamObserver<MemberListResponse> observer) {
+    // etcd's MemberList header carries no revision.
     try (ReadView view = member.backend().readView()) {
       observer.onNext(MemberListResponse.newBuilder()
-          .setHeader(member.header(view.currentRevision()))
+          .setHeader(member.header(0))
           .addAllMembers(view.members())
           .build());
     }

@@ -2,9 +2,6 @@ package io.strata.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,9 +19,9 @@ import java.util.function.Supplier;
  */
 final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  HttpEndpoints(String url, MemberContext member, Supplier<String> versionJson) throws IOException {
+  HttpEndpoints(String url, MemberContext member, ServerMetrics metrics, Supplier<String> versionJson)
+      throws IOException {
     URI uri = URI.create(url);
     server = HttpServer.create(new InetSocketAddress(uri.getHost(), uri.getPort()), 64);
     server.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -32,17 +29,7 @@ final class HttpEndpoints implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     }));
-    Gauge.builder("etcd_server_has_leader", member, m -> m.raft().leader() != null ? 1 : 0)
-        .description("Whether or not a leader exists. 1 is existence, 0 is not.").register(registry);
-    Gauge.builder("etcd_server_is_leader", member, m -> m.raft().isLeader() ? 1 : 0)
-        .description("Whether or not this member is a leader. 1 if is, 0 otherwise.").register(registry);
-    Gauge.builder("etcd_server_proposals_committed_total", member, m -> m.raft().committedIndex())
-        .description("The total number of consensus proposals committed.").register(registry);
-    Gauge.builder("etcd_server_proposals_applied_total", member, m -> m.raft().appliedIndex())
-        .description("The total number of consensus proposals applied.").register(registry);
-    Gauge.builder("etcd_mvcc_db_total_size_in_bytes", member, m -> m.backend().sizeBytes())
-        .description("Total size of the underlying database physically allocated in bytes.").register(registry);
-    server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4", registry.scrape()));
+    server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4", metrics.scrape()));
     server.createContext("/health", exchange -> {
       boolean healthy = member.raft().leader() != null;
       reply(exchange, healthy ? 200 : 503, "application/json",

@@ -66,6 +66,7 @@ final class StrataServer implements AutoCloseable {
     timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
     readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
     compactor = new PhysicalCompactor(backend);
+    ServerMetrics metrics = new ServerMetrics();
     KvApplyCore core = new KvApplyCore(lease -> false, new KvApplyCore.CommitListener() {
       @Override
       public void committed(List<io.strata.api.mvccpb.Event> events, long revision, long appliedIndex, long compaction) {
@@ -83,8 +84,9 @@ final class StrataServer implements AutoCloseable {
         .map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
     raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
-        config.electionTimeoutMs, config.snapshotCount), backend, core, StrataServer::fatal);
+        config.electionTimeoutMs, config.snapshotCount), backend, core, metrics, StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend);
+    metrics.bind(member);
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID());
     raft.transport().handle(ForwardRequest.getDefaultInstance(), ForwardResponse.getDefaultInstance(),
@@ -110,7 +112,7 @@ final class StrataServer implements AutoCloseable {
         .addService(new ClusterService(member, reads, readExecutor))
         .build()
         .start();
-    http = new HttpEndpoints(config.listenMetricsUrls, member, this::versionJson);
+    http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);
     http.start();
     publishAttributes(proposer, self.getID());
     LOG.info("strata {} member {} ({}) serving clients on {}, peers on {}, data in {}", ServerVersion.CURRENT,

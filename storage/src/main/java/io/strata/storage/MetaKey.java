@@ -15,6 +15,9 @@ public enum MetaKey {
   /** Compaction revision up to which superseded versions have been physically removed. */
   FINISHED_COMPACT_REVISION("finished_compact_revision", "1.0");
 
+  /** The revision of an empty store; the first write gets the next one (etcd's numbering). */
+  public static final long INITIAL_REVISION = 1;
+
   private final byte[] bytes;
   private final String since;
 

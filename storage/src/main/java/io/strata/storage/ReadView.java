@@ -35,8 +35,9 @@ public final class ReadView implements AutoCloseable {
     this.readOptions = new ReadOptions().setSnapshot(snapshot);
   }
 
+  /** The store revision; a new store is at {@link MetaKey#INITIAL_REVISION}, as etcd's is. */
   public long currentRevision() {
-    return metaLong(MetaKey.CURRENT_REVISION);
+    return Math.max(MetaKey.INITIAL_REVISION, metaLong(MetaKey.CURRENT_REVISION));
   }
 
   /** The compaction revision accepted through Raft: reads below it are refused. */

@@ -36,7 +36,7 @@ public final class StoreBatch implements AutoCloseable {
     this.backend = backend;
     this.db = db;
     this.handles = handles;
-    this.revision = metaLong(MetaKey.CURRENT_REVISION);
+    this.revision = Math.max(MetaKey.INITIAL_REVISION, metaLong(MetaKey.CURRENT_REVISION));
     this.compactRevision = metaLong(MetaKey.SCHEDULED_COMPACT_REVISION);
   }
 

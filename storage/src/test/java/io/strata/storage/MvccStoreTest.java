@@ -39,11 +39,11 @@ class MvccStoreTest {
     put("foo", "a");
     put("foo", "b");
     KeyValue kv = get("foo", 0);
-    assertThat(kv.getCreateRevision()).isEqualTo(1);
-    assertThat(kv.getModRevision()).isEqualTo(2);
+    assertThat(kv.getCreateRevision()).isEqualTo(2);
+    assertThat(kv.getModRevision()).isEqualTo(3);
     assertThat(kv.getVersion()).isEqualTo(2);
     assertThat(kv.getValue().toStringUtf8()).isEqualTo("b");
-    assertThat(get("foo", 1).getValue().toStringUtf8()).isEqualTo("a");
+    assertThat(get("foo", 2).getValue().toStringUtf8()).isEqualTo("a");
   }
 
   @Test
@@ -51,10 +51,10 @@ class MvccStoreTest {
     put("foo", "a");
     delete("foo", "");
     assertThat(get("foo", 0)).isNull();
-    assertThat(get("foo", 1)).isNotNull();
+    assertThat(get("foo", 2)).isNotNull();
     put("foo", "c");
     KeyValue kv = get("foo", 0);
-    assertThat(kv.getCreateRevision()).isEqualTo(3);
+    assertThat(kv.getCreateRevision()).isEqualTo(4);
     assertThat(kv.getVersion()).isEqualTo(1);
   }
 
@@ -64,7 +64,15 @@ class MvccStoreTest {
     List<KeyValue> deleted = delete("zzz", "");
     assertThat(deleted).isEmpty();
     try (ReadView view = backend.readView()) {
-      assertThat(view.currentRevision()).isEqualTo(1);
+      assertThat(view.currentRevision()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aNewStoreIsAtTheInitialRevision() {
+    try (ReadView view = backend.readView()) {
+      assertThat(view.currentRevision()).isEqualTo(MetaKey.INITIAL_REVISION);
+      assertThat(view.range(bytes("a"), new byte[] {0}, 1, 0, true).count()).isZero();
     }
   }
 
@@ -85,38 +93,38 @@ class MvccStoreTest {
 
   @Test
   void readsAtCompactedOrFutureRevisionAreRefused() {
-    put("a", "1");
-    put("a", "2");
-    put("a", "3");
-    compact(2);
+    put("a", "1");          // rev 2
+    put("a", "2");          // rev 3
+    put("a", "3");          // rev 4
+    compact(3);
     try (ReadView view = backend.readView()) {
-      assertThatThrownBy(() -> view.range(bytes("a"), new byte[0], 1, 0, true))
+      assertThatThrownBy(() -> view.range(bytes("a"), new byte[0], 2, 0, true))
           .isInstanceOf(RevisionUnavailableException.class)
           .extracting(e -> ((RevisionUnavailableException) e).reason())
           .isEqualTo(RevisionUnavailableException.Reason.COMPACTED);
-      assertThatThrownBy(() -> view.range(bytes("a"), new byte[0], 4, 0, true))
+      assertThatThrownBy(() -> view.range(bytes("a"), new byte[0], 5, 0, true))
           .extracting(e -> ((RevisionUnavailableException) e).reason())
           .isEqualTo(RevisionUnavailableException.Reason.FUTURE);
-      assertThat(view.get(bytes("a"), 2).getValue().toStringUtf8()).isEqualTo("2");
+      assertThat(view.get(bytes("a"), 3).getValue().toStringUtf8()).isEqualTo("2");
     }
   }
 
   @Test
   void physicalCompactionRemovesSupersededVersionsAndDeadTombstones() {
-    put("a", "1");          // rev 1: superseded by rev 2
-    put("a", "2");          // rev 2: newest at or below 3, kept
-    put("b", "1");          // rev 3: deleted at 4
-    delete("b", "");        // rev 4: dead tombstone once compacted at 4
-    put("c", "1");          // rev 5: above compaction
-    compact(4);
-    assertThat(Compactor.compact(backend, 4)).isEqualTo(3);
-    assertThat(backend.metaLong(MetaKey.FINISHED_COMPACT_REVISION)).isEqualTo(4);
+    put("a", "1");          // rev 2: superseded by rev 3
+    put("a", "2");          // rev 3: newest at or below 5, kept
+    put("b", "1");          // rev 4: deleted at 5
+    delete("b", "");        // rev 5: dead tombstone once compacted at 5
+    put("c", "1");          // rev 6: above compaction
+    compact(5);
+    assertThat(Compactor.compact(backend, 5)).isEqualTo(3);
+    assertThat(backend.metaLong(MetaKey.FINISHED_COMPACT_REVISION)).isEqualTo(5);
     try (ReadView view = backend.readView()) {
-      assertThat(view.get(bytes("a"), 4).getValue().toStringUtf8()).isEqualTo("2");
-      assertThat(view.get(bytes("b"), 4)).isNull();
-      assertThat(view.range(bytes("a"), new byte[] {0}, 4, 0, true).count()).isEqualTo(1);
+      assertThat(view.get(bytes("a"), 5).getValue().toStringUtf8()).isEqualTo("2");
+      assertThat(view.get(bytes("b"), 5)).isNull();
+      assertThat(view.range(bytes("a"), new byte[] {0}, 5, 0, true).count()).isEqualTo(1);
     }
-    assertThat(Compactor.compact(backend, 4)).isZero();
+    assertThat(Compactor.compact(backend, 5)).isZero();
   }
 
   @Test
@@ -134,13 +142,13 @@ class MvccStoreTest {
       assertThat(batch.events()).extracting(Event::getType)
           .containsExactly(Event.EventType.PUT, Event.EventType.PUT);
       try (ReadView before = backend.readView()) {
-        assertThat(before.currentRevision()).isZero();
+        assertThat(before.currentRevision()).isEqualTo(MetaKey.INITIAL_REVISION);
         assertThat(before.consistentIndex()).isZero();
       }
       batch.commit();
     }
     try (ReadView after = backend.readView()) {
-      assertThat(after.currentRevision()).isEqualTo(2);
+      assertThat(after.currentRevision()).isEqualTo(3);
       assertThat(after.consistentIndex()).isEqualTo(7);
       assertThat(after.term()).isEqualTo(2);
       assertThat(after.get(bytes("k"), 0).getVersion()).isEqualTo(2);
@@ -156,7 +164,7 @@ class MvccStoreTest {
     put("c", "3");
     backend.replaceWith(checkpoint);
     try (ReadView view = backend.readView()) {
-      assertThat(view.currentRevision()).isEqualTo(2);
+      assertThat(view.currentRevision()).isEqualTo(3);
       assertThat(view.get(bytes("c"), 0)).isNull();
       assertThat(view.get(bytes("b"), 0).getValue().toStringUtf8()).isEqualTo("2");
     }
@@ -166,13 +174,14 @@ class MvccStoreTest {
   @Test
   void matchesAModelAtEveryReadableRevision() {
     Random random = new Random(20261125);
+    // history.get(r - 1) is the state at revision r; revision 1 is the empty store.
     List<TreeMap<String, KeyValue>> history = new ArrayList<>();
     history.add(new TreeMap<>());
     String[] keys = {"a", "a\u0000", "a\u0000b", "ab", "b", "\u00ffz", "c"};
     long compacted = 0;
     for (int step = 0; step < 400; step++) {
       TreeMap<String, KeyValue> state = new TreeMap<>(history.get(history.size() - 1));
-      long rev = history.size();
+      long rev = history.size() + 1;
       int op = random.nextInt(10);
       if (op < 6) {
         String k = keys[random.nextInt(keys.length)];
@@ -196,19 +205,18 @@ class MvccStoreTest {
           history.add(state);
         }
       } else if (history.size() > 2) {
-        long target = compacted + random.nextInt((int) (history.size() - 1 - compacted)) + 1;
+        long latest = history.size();
+        long target = Math.max(compacted, 1) + random.nextInt((int) (latest - Math.max(compacted, 1))) + 1;
         compact(target);
         Compactor.compact(backend, target);
         compacted = target;
       }
-      long checkRev = compacted + random.nextInt((int) (history.size() - compacted));
-      if (checkRev == 0) {
-        continue;
-      }
+      long oldestReadable = Math.max(compacted, 1);
+      long checkRev = oldestReadable + random.nextInt((int) (history.size() + 1 - oldestReadable));
       String from = keys[random.nextInt(keys.length)];
       try (ReadView view = backend.readView()) {
         RangeResult result = view.range(latin1(from), new byte[] {0}, checkRev, 0, true);
-        TreeMap<String, KeyValue> expected = history.get((int) checkRev);
+        TreeMap<String, KeyValue> expected = history.get((int) checkRev - 1);
         List<KeyValue> expectedKvs = new ArrayList<>(expected.tailMap(from, true).values());
         expectedKvs.sort(Comparator.comparing(kv -> kv.getKey().toByteArray(), Arrays::compareUnsigned));
         assertThat(result.kvs()).as("step %d rev %d", step, checkRev).containsExactlyElementsOf(expectedKvs);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and a fresh machine lacks: Debian's etcd-client (etcdctl 3.4,
+# the third-party client of the conformance tests) and etcd-server (the etcd 3.4 those tests use as
+# the reference). Does nothing when both are present.
+set -euo pipefail
+missing=()
+command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+# Keep the package from starting an etcd service on 2379/2380: the tests start their own.
+policy=/usr/sbin/policy-rc.d
+added_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  added_policy=1
+fi
+trap '[ -n "$added_policy" ] && $sudo rm -f "$policy"' EXIT
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "installed: ${missing[*]}"
