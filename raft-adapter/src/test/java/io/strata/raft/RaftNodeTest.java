@@ -1,0 +1,118 @@
+package io.strata.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.PutRequest;
+import io.strata.api.mvccpb.Event;
+import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.raftpb.Entry;
+import io.strata.storage.Backend;
+import io.strata.storage.KvWriteTxn;
+import io.strata.storage.ReadView;
+import io.strata.storage.StoreBatch;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real jraft node over a real store: proposals apply once, restarts do not re-apply, snapshots are taken. */
+class RaftNodeTest {
+  @TempDir Path dir;
+
+  /** Applies puts; counts how many entries it really applied. */
+  private static final class PutCore implements ApplyCore {
+    final AtomicInteger applied = new AtomicInteger();
+
+    @Override
+    public ApplyResult apply(Entry entry, long index, long term, StoreBatch batch) {
+      applied.incrementAndGet();
+      KvWriteTxn txn = batch.beginKvTxn();
+      byte[] key = entry.getPut().getKey().toByteArray();
+      txn.put(key, entry.getPut().getValue(), 0, txn.get(key));
+      txn.end();
+      return ApplyResult.getDefaultInstance();
+    }
+
+    @Override
+    public void committed(List<Event> events, long revision, long appliedIndex) { }
+
+    @Override
+    public void snapshotInstalled(long appliedIndex) { }
+  }
+
+  @Test
+  void proposalsApplyOnceAndSurviveARestartWithoutBeingReapplied() throws Exception {
+    String self = "127.0.0.1:" + freePort();
+    Path data = dir.resolve("member");
+    Files.createDirectories(data);
+    AtomicInteger snapshots = new AtomicInteger();
+    RaftObserver observer = new RaftObserver() {
+      @Override
+      public void snapshotSaved(long nanos) {
+        snapshots.incrementAndGet();
+      }
+    };
+
+    PutCore firstCore = new PutCore();
+    try (Backend backend = Backend.open(data.resolve("db"))) {
+      RaftNode node = new RaftNode(new RaftSettings(data, self, List.of(self), 1000, 5), backend, firstCore,
+          observer, e -> { throw new AssertionError(e); });
+      node.start();
+      await().atMost(Duration.ofSeconds(15)).until(node::isLeader);
+      for (int i = 0; i < 12; i++) {
+        CompletableFuture<ApplyResult> result = new CompletableFuture<>();
+        boolean accepted = node.propose(put("k" + i, "v" + i), new ProposalCallback() {
+          @Override
+          public void applied(ApplyResult applied) {
+            result.complete(applied);
+          }
+
+          @Override
+          public void failed(RaftUnavailableException reason) {
+            result.completeExceptionally(reason);
+          }
+        });
+        assertThat(accepted).isTrue();
+        result.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(firstCore.applied.get()).isEqualTo(12);
+      await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.get() >= 1);
+      node.close();
+    }
+
+    PutCore secondCore = new PutCore();
+    try (Backend backend = Backend.open(data.resolve("db"))) {
+      RaftNode node = new RaftNode(new RaftSettings(data, self, List.of(self), 1000, 5), backend, secondCore,
+          RaftObserver.NONE, e -> { throw new AssertionError(e); });
+      node.start();
+      await().atMost(Duration.ofSeconds(15)).until(node::isLeader);
+      await().atMost(Duration.ofSeconds(10)).until(() -> node.appliedIndex() >= 12);
+      assertThat(secondCore.applied.get()).as("entries already in the store are not applied again").isZero();
+      try (ReadView view = backend.readView()) {
+        assertThat(view.get("k11".getBytes(), 0).getValue().toStringUtf8()).isEqualTo("v11");
+        assertThat(view.currentRevision()).isEqualTo(13);
+      }
+      node.close();
+    }
+  }
+
+  private static Entry put(String key, String value) {
+    return Entry.newBuilder().setPut(PutRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))).build();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
