@@ -2,6 +2,7 @@ package io.strata.server;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.peerpb.RpcError;
 
 /**
@@ -41,6 +42,11 @@ public final class EtcdErrors {
         .setGrpcCode(error.getStatus().getCode().value())
         .setMessage(error.getStatus().getDescription() == null ? "" : error.getStatus().getDescription())
         .build();
+  }
+
+  /** An apply result carrying {@code error}. */
+  public static ApplyResult result(StatusRuntimeException error) {
+    return ApplyResult.newBuilder().setError(toRpcError(error)).build();
   }
 
   public static StatusRuntimeException fromRpcError(RpcError error) {

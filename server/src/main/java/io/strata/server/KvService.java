@@ -73,7 +73,7 @@ final class KvService extends KVGrpc.KVImplBase {
     try (ReadView view = member.backend().readView()) {
       response = RangeEvaluator.evaluate(request, view::range, view.currentRevision());
     } catch (RevisionUnavailableException e) {
-      observer.onError(KvApplyCore.revisionError(e));
+      observer.onError(KvApplier.revisionError(e));
       return;
     }
     observer.onNext(response.toBuilder().setHeader(member.fill(response.getHeader())).build());

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threading: thread-safe; futures complete on jraft threads (callers hop off them).
  */
-final class LinearizableReads {
+public final class LinearizableReads {
   private static final long RETRY_DELAY_MS = 50;
 
   private final RaftNode raft;
@@ -27,7 +27,7 @@ final class LinearizableReads {
   }
 
   /** Completes once a local read would observe every write committed before this call. */
-  CompletableFuture<Void> await() {
+  public CompletableFuture<Void> await() {
     CompletableFuture<Void> ready = new CompletableFuture<>();
     attempt(ready, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     return ready;
@@ -44,7 +44,7 @@ final class LinearizableReads {
     });
   }
 
-  static StatusRuntimeException asStatus(Throwable failure) {
+  public static StatusRuntimeException asStatus(Throwable failure) {
     if (failure instanceof RaftUnavailableException unavailable) {
       return switch (unavailable.reason()) {
         case STOPPED -> EtcdErrors.STOPPED;

@@ -11,7 +11,7 @@ import java.util.List;
  * Who this member is and how it fills etcd's response headers. Immutable identity plus live
  * views of Raft and the store; thread-safe.
  */
-final class MemberContext {
+public final class MemberContext {
   private final long clusterId;
   private final long memberId;
   private final RaftNode raft;
@@ -24,24 +24,24 @@ final class MemberContext {
     this.backend = backend;
   }
 
-  long clusterId() {
+  public long clusterId() {
     return clusterId;
   }
 
-  long memberId() {
+  public long memberId() {
     return memberId;
   }
 
-  RaftNode raft() {
+  public RaftNode raft() {
     return raft;
   }
 
-  Backend backend() {
+  public Backend backend() {
     return backend;
   }
 
   /** {@code header} with this member's cluster id, member id and Raft term filled in. */
-  ResponseHeader fill(ResponseHeader header) {
+  public ResponseHeader fill(ResponseHeader header) {
     return header.toBuilder()
         .setClusterId(clusterId)
         .setMemberId(memberId)
@@ -49,12 +49,12 @@ final class MemberContext {
         .build();
   }
 
-  ResponseHeader header(long revision) {
+  public ResponseHeader header(long revision) {
     return fill(ResponseHeader.newBuilder().setRevision(revision).build());
   }
 
   /** The member id of the current leader, or 0 when there is none. */
-  long leaderId() {
+  public long leaderId() {
     String leader = raft.leader();
     if (leader == null) {
       return 0;
@@ -64,7 +64,7 @@ final class MemberContext {
     }
   }
 
-  static long memberIdOfPeer(List<Member> members, String peerAddress) {
+  public static long memberIdOfPeer(List<Member> members, String peerAddress) {
     for (Member member : members) {
       for (String url : member.getPeerURLsList()) {
         if (InitialCluster.peerAddress(url).equals(peerAddress)) {

@@ -1,8 +1,10 @@
 package io.strata.server;
 
+import io.strata.api.mvccpb.Event;
 import io.strata.storage.Backend;
 import io.strata.storage.Compactor;
 import io.strata.storage.MetaKey;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
@@ -15,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * apply thread never waits for them. Waiters for a revision (Compact with {@code physical}) are
  * completed when a compaction at or above it finishes.
  *
- * <p>Threading: {@link #schedule} from the apply thread, {@link #awaitCompacted} from any thread.
+ * <p>Threading: {@link #scheduleAfterCommit} and the listener callbacks on the apply thread,
+ * {@link #awaitCompacted} from any thread.
  */
-final class PhysicalCompactor implements AutoCloseable {
+final class PhysicalCompactor implements CommitListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PhysicalCompactor.class);
 
   private final Backend backend;
@@ -28,6 +31,7 @@ final class PhysicalCompactor implements AutoCloseable {
   });
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
   private volatile long finished;
+  private long acceptedInBatch;
 
   PhysicalCompactor(Backend backend) {
     this.backend = backend;
@@ -42,7 +46,27 @@ final class PhysicalCompactor implements AutoCloseable {
     }
   }
 
-  void schedule(long revision) {
+  /** A compaction accepted in the batch being applied; it starts once the batch is durable. */
+  void scheduleAfterCommit(long revision) {
+    acceptedInBatch = revision;
+  }
+
+  @Override
+  public void committed(List<Event> events, long revision, long appliedIndex) {
+    if (acceptedInBatch > 0) {
+      schedule(acceptedInBatch);
+      acceptedInBatch = 0;
+    }
+  }
+
+  @Override
+  public void snapshotInstalled(long appliedIndex) {
+    acceptedInBatch = 0;
+    finished = backend.metaLong(MetaKey.FINISHED_COMPACT_REVISION);
+    resume();
+  }
+
+  private void schedule(long revision) {
     worker.execute(() -> {
       long started = System.nanoTime();
       long removed = Compactor.compact(backend, revision);

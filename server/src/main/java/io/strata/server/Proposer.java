@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: thread-safe and non-blocking; futures complete on Raft or transport threads.
  */
-final class Proposer {
+public final class Proposer {
   private static final long RETRY_DELAY_MS = 50;
 
   private final RaftNode raft;
@@ -48,7 +48,7 @@ final class Proposer {
   }
 
   /** Replicates {@code command} and completes with its apply result (which may be an error value). */
-  CompletableFuture<ApplyResult> propose(Entry.Builder command) {
+  public CompletableFuture<ApplyResult> propose(Entry.Builder command) {
     Entry entry = command.setHeader(EntryHeader.newBuilder().setId(nextId.incrementAndGet())).build();
     CompletableFuture<ApplyResult> result = new CompletableFuture<>();
     if (entry.getSerializedSize() > maxRequestBytes) {
@@ -95,7 +95,7 @@ final class Proposer {
   }
 
   /** Serves a follower's forwarded write on this member (the leader, unless leadership moved). */
-  void serveForward(ForwardRequest request, CompletableFuture<ForwardResponse> reply) {
+  public void serveForward(ForwardRequest request, CompletableFuture<ForwardResponse> reply) {
     Entry entry;
     try {
       entry = Entry.parseFrom(request.getEntry());
@@ -132,6 +132,6 @@ final class Proposer {
   }
 
   static ApplyResult error(StatusRuntimeException error) {
-    return ApplyResult.newBuilder().setError(EtcdErrors.toRpcError(error)).build();
+    return EtcdErrors.result(error);
   }
 }

@@ -67,19 +67,10 @@ final class StrataServer implements AutoCloseable {
     readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
     compactor = new PhysicalCompactor(backend);
     ServerMetrics metrics = new ServerMetrics();
-    KvApplyCore core = new KvApplyCore(lease -> false, new KvApplyCore.CommitListener() {
-      @Override
-      public void committed(List<io.strata.api.mvccpb.Event> events, long revision, long appliedIndex, long compaction) {
-        if (compaction > 0) {
-          compactor.schedule(compaction);
-        }
-      }
-
-      @Override
-      public void snapshotInstalled(long appliedIndex) {
-        compactor.resume();
-      }
-    });
+    KvApplier kv = new KvApplier(LeaseKeys.NONE, compactor);
+    ApplyDispatcher core = new ApplyDispatcher(kv, new ApplyDispatcher.Features(
+        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
+        AuthGate.OPEN, List.of(compactor));
     List<String> peers = initial.members().stream()
         .map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());

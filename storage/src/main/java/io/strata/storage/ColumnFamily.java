@@ -15,7 +15,13 @@ public enum ColumnFamily {
   /** Revision-ordered log of changes: {@link Revision} bytes to the changed user key. */
   REVISIONS("revisions", "1.0"),
   /** Cluster members by member id. */
-  MEMBERS("members", "1.0");
+  MEMBERS("members", "1.0"),
+  /** Leases by lease id. */
+  LEASES("leases", "1.0"),
+  /** Auth users and roles. */
+  AUTH("auth", "1.0"),
+  /** Raised alarms by member id and alarm type. */
+  ALARMS("alarms", "1.0");
 
   private final String rocksName;
   private final String since;

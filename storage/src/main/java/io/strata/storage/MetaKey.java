@@ -13,7 +13,11 @@ public enum MetaKey {
   /** Compaction revision accepted through Raft; reads below it are refused. */
   SCHEDULED_COMPACT_REVISION("scheduled_compact_revision", "1.0"),
   /** Compaction revision up to which superseded versions have been physically removed. */
-  FINISHED_COMPACT_REVISION("finished_compact_revision", "1.0");
+  FINISHED_COMPACT_REVISION("finished_compact_revision", "1.0"),
+  /** 1 when authentication is enabled. */
+  AUTH_ENABLED("auth_enabled", "1.0"),
+  /** Revision of the auth store: bumped by every change to users, roles or the enabled flag. */
+  AUTH_REVISION("auth_revision", "1.0");
 
   /** The revision of an empty store; the first write gets the next one (etcd's numbering). */
   public static final long INITIAL_REVISION = 1;

@@ -53,12 +53,8 @@ public final class ReadView implements AutoCloseable {
     return metaLong(MetaKey.TERM);
   }
 
-  long metaLong(MetaKey key) {
-    try {
-      return Backend.bytesLong(db.get(handles.get(ColumnFamily.META), readOptions, key.bytes()));
-    } catch (RocksDBException e) {
-      throw new StorageException("meta read failed", e);
-    }
+  public long metaLong(MetaKey key) {
+    return Backend.bytesLong(getRaw(ColumnFamily.META, key.bytes()));
   }
 
   /**
@@ -91,6 +87,20 @@ public final class ReadView implements AutoCloseable {
     long atRevision = checkedRevision(revision, currentRevision(), compactRevision());
     try (RocksIterator it = db.newIterator(handles.get(ColumnFamily.KV), readOptions)) {
       return KvReads.get(it, key, atRevision);
+    }
+  }
+
+  /** An iterator over {@code family} at this view's instant; the caller closes it. */
+  RocksIterator iterator(ColumnFamily family) {
+    return db.newIterator(handles.get(family), readOptions);
+  }
+
+  /** A raw value of {@code family} at this view's instant, or null. */
+  byte[] getRaw(ColumnFamily family, byte[] key) {
+    try {
+      return db.get(handles.get(family), readOptions, key);
+    } catch (RocksDBException e) {
+      throw new StorageException("read failed", e);
     }
   }
 

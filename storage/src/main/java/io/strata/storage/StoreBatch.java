@@ -73,11 +73,7 @@ public final class StoreBatch implements AutoCloseable {
   }
 
   public void deleteMember(long memberId) {
-    try {
-      writes.delete(handles.get(ColumnFamily.MEMBERS), Backend.longBytes(memberId));
-    } catch (RocksDBException e) {
-      throw new StorageException("batch delete failed", e);
-    }
+    delete(ColumnFamily.MEMBERS, Backend.longBytes(memberId));
   }
 
   /** The member as this batch sees it, or null. */
@@ -110,8 +106,20 @@ public final class StoreBatch implements AutoCloseable {
     }
   }
 
-  long metaLong(MetaKey key) {
+  public long metaLong(MetaKey key) {
     return Backend.bytesLong(getRaw(ColumnFamily.META, key.bytes()));
+  }
+
+  public void putMetaLong(MetaKey key, long value) {
+    put(ColumnFamily.META, key.bytes(), Backend.longBytes(value));
+  }
+
+  void delete(ColumnFamily family, byte[] key) {
+    try {
+      writes.delete(handles.get(family), key);
+    } catch (RocksDBException e) {
+      throw new StorageException("batch delete failed", e);
+    }
   }
 
   byte[] getRaw(ColumnFamily family, byte[] key) {

@@ -10,14 +10,12 @@ import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.etcdserverpb.RangeRequest;
 import io.strata.api.etcdserverpb.RequestOp;
 import io.strata.api.etcdserverpb.TxnRequest;
-import io.strata.api.mvccpb.Event;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.storage.Backend;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,31 +23,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The apply core against a real RocksDB store: etcd's txn, put and compaction semantics. */
-class KvApplyCoreTest {
+class KvApplierTest {
   @TempDir Path dir;
   private Backend backend;
-  private KvApplyCore core;
-  private final List<Long> scheduledCompactions = new ArrayList<>();
+  private ApplyDispatcher core;
+  private PhysicalCompactor compactor;
   private long index;
 
   @BeforeEach
   void open() {
     backend = Backend.open(dir.resolve("db"));
-    core = new KvApplyCore(lease -> lease == 42, new KvApplyCore.CommitListener() {
+    compactor = new PhysicalCompactor(backend);
+    LeaseKeys onlyLease42 = new LeaseKeys() {
       @Override
-      public void committed(List<Event> events, long revision, long appliedIndex, long compaction) {
-        if (compaction > 0) {
-          scheduledCompactions.add(compaction);
-        }
+      public boolean exists(long leaseId) {
+        return leaseId == 42;
       }
 
       @Override
-      public void snapshotInstalled(long appliedIndex) { }
-    });
+      public void attach(long leaseId, ByteString key) { }
+
+      @Override
+      public void detach(long leaseId, ByteString key) { }
+    };
+    core = new ApplyDispatcher(new KvApplier(onlyLease42, compactor), new ApplyDispatcher.Features(
+        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
+        AuthGate.OPEN, List.of(compactor));
   }
 
   @AfterEach
   void close() {
+    compactor.close();
     backend.close();
   }
 
@@ -145,13 +149,14 @@ class KvApplyCoreTest {
   }
 
   @Test
-  void compactionRefusesCompactedAndFutureRevisionsAndSchedulesPhysicalWork() {
+  void compactionRefusesCompactedAndFutureRevisionsAndCompactsPhysicallyAfterCommit() throws Exception {
     apply(Entry.newBuilder().setPut(put("a", "1")));
     apply(Entry.newBuilder().setPut(put("a", "2")));
     assertThat(apply(compaction(9)).getError().getMessage()).isEqualTo("etcdserver: mvcc: required revision is a future revision");
     assertThat(apply(compaction(2)).hasCompaction()).isTrue();
     assertThat(apply(compaction(2)).getError().getMessage()).isEqualTo("etcdserver: mvcc: required revision has been compacted");
-    assertThat(scheduledCompactions).containsExactly(2L);
+    compactor.awaitCompacted(2).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(backend.metaLong(io.strata.storage.MetaKey.FINISHED_COMPACT_REVISION)).isEqualTo(2);
   }
 
   @Test

@@ -16,12 +16,9 @@ import io.strata.api.etcdserverpb.ResponseHeader;
 import io.strata.api.etcdserverpb.ResponseOp;
 import io.strata.api.etcdserverpb.TxnRequest;
 import io.strata.api.etcdserverpb.TxnResponse;
-import io.strata.api.mvccpb.Event;
 import io.strata.api.mvccpb.KeyValue;
 import io.strata.api.peerpb.ApplyResult;
-import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.MemberAttributes;
-import io.strata.raft.ApplyCore;
 import io.strata.storage.KvWriteTxn;
 import io.strata.storage.RangeResult;
 import io.strata.storage.RevisionUnavailableException;
@@ -29,12 +26,11 @@ import io.strata.storage.StoreBatch;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.LongPredicate;
 
 /**
- * The apply core: what each committed entry does to the store, and the result its proposer sees.
- * Deterministic (see {@link ApplyCore}); business failures become {@link ApplyResult#getError()}
- * values and leave the store untouched.
+ * The KV part of the apply core: what put, delete, txn and compaction entries do to the store,
+ * and the result their proposer sees. Deterministic (see {@link io.strata.raft.ApplyCore});
+ * business failures become {@link ApplyResult#getError()} values and leave the store untouched.
  *
  * <p>A txn is applied as etcd applies it: first every compare of the txn tree is evaluated against
  * the state before the txn (choosing a path through nested txns), then the requests on that path
@@ -43,49 +39,26 @@ import java.util.function.LongPredicate;
  *
  * <p>Threading: apply thread only.
  */
-final class KvApplyCore implements ApplyCore {
-  private final LongPredicate leaseExists;
-  private final CommitListener listener;
-  private long pendingCompaction;
+final class KvApplier {
+  private final LeaseKeys leases;
+  private final PhysicalCompactor compactor;
 
-  /** Told, on the apply thread, what each durable batch changed. */
-  interface CommitListener {
-    void committed(List<Event> events, long revision, long appliedIndex, long scheduledCompaction);
-
-    void snapshotInstalled(long appliedIndex);
+  KvApplier(LeaseKeys leases, PhysicalCompactor compactor) {
+    this.leases = leases;
+    this.compactor = compactor;
   }
 
-  KvApplyCore(LongPredicate leaseExists, CommitListener listener) {
-    this.leaseExists = leaseExists;
-    this.listener = listener;
+  ApplyResult put(StoreBatch batch, PutRequest request) {
+    return applyTxn(batch, TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestPut(request)).build(), true);
   }
 
-  @Override
-  public ApplyResult apply(Entry entry, long index, long term, StoreBatch batch) {
-    return switch (entry.getCommandCase()) {
-      case PUT -> applyTxn(batch, TxnRequest.newBuilder()
-          .addSuccess(RequestOp.newBuilder().setRequestPut(entry.getPut())).build(), true);
-      case DELETE_RANGE -> applyTxn(batch, TxnRequest.newBuilder()
-          .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(entry.getDeleteRange())).build(), true);
-      case TXN -> applyTxn(batch, entry.getTxn(), false);
-      case COMPACTION -> applyCompaction(batch, entry.getCompaction());
-      case MEMBER_ATTRIBUTES -> applyMemberAttributes(batch, entry.getMemberAttributes());
-      case COMMAND_NOT_SET -> throw new IllegalStateException(
-          "entry " + index + " carries a command this version does not know");
-    };
+  ApplyResult delete(StoreBatch batch, DeleteRangeRequest request) {
+    return applyTxn(batch, TxnRequest.newBuilder()
+        .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(request)).build(), true);
   }
 
-  @Override
-  public void committed(List<Event> events, long revision, long appliedIndex) {
-    long compaction = pendingCompaction;
-    pendingCompaction = 0;
-    listener.committed(events, revision, appliedIndex, compaction);
-  }
-
-  @Override
-  public void snapshotInstalled(long appliedIndex) {
-    pendingCompaction = 0;
-    listener.snapshotInstalled(appliedIndex);
+  ApplyResult txn(StoreBatch batch, TxnRequest request) {
+    return applyTxn(batch, request, false);
   }
 
   /**
@@ -198,13 +171,13 @@ final class KvApplyCore implements ApplyCore {
     if ((put.getIgnoreValue() || put.getIgnoreLease()) && txn.get(put.getKey().toByteArray()) == null) {
       return EtcdErrors.KEY_NOT_FOUND;
     }
-    if (put.getLease() != 0 && !leaseExists.test(put.getLease())) {
+    if (put.getLease() != 0 && !leases.exists(put.getLease())) {
       return EtcdErrors.LEASE_NOT_FOUND;
     }
     return null;
   }
 
-  private static TxnResponse.Builder execute(KvWriteTxn txn, TxnRequest request, Iterator<Boolean> path) {
+  private TxnResponse.Builder execute(KvWriteTxn txn, TxnRequest request, Iterator<Boolean> path) {
     boolean succeeded = path.next();
     TxnResponse.Builder response = TxnResponse.newBuilder()
         .setHeader(ResponseHeader.getDefaultInstance())
@@ -214,8 +187,8 @@ final class KvApplyCore implements ApplyCore {
       switch (op.getRequestCase()) {
         case REQUEST_RANGE -> result.setResponseRange(
             RangeEvaluator.evaluate(op.getRequestRange(), txn::range, txn.readRevision()));
-        case REQUEST_PUT -> result.setResponsePut(put(txn, op.getRequestPut()));
-        case REQUEST_DELETE_RANGE -> result.setResponseDeleteRange(delete(txn, op.getRequestDeleteRange()));
+        case REQUEST_PUT -> result.setResponsePut(executePut(txn, op.getRequestPut()));
+        case REQUEST_DELETE_RANGE -> result.setResponseDeleteRange(executeDelete(txn, op.getRequestDeleteRange()));
         case REQUEST_TXN -> result.setResponseTxn(execute(txn, op.getRequestTxn(), path));
         case REQUEST_NOT_SET -> { }
       }
@@ -224,12 +197,18 @@ final class KvApplyCore implements ApplyCore {
     return response;
   }
 
-  private static PutResponse put(KvWriteTxn txn, PutRequest request) {
+  private PutResponse executePut(KvWriteTxn txn, PutRequest request) {
     byte[] key = request.getKey().toByteArray();
     KeyValue previous = txn.get(key);
     ByteString value = request.getIgnoreValue() ? previous.getValue() : request.getValue();
     long lease = request.getIgnoreLease() ? previous.getLease() : request.getLease();
     txn.put(key, value, lease, previous);
+    if (previous != null && previous.getLease() != 0 && previous.getLease() != lease) {
+      leases.detach(previous.getLease(), request.getKey());
+    }
+    if (lease != 0) {
+      leases.attach(lease, request.getKey());
+    }
     PutResponse.Builder response = PutResponse.newBuilder()
         .setHeader(ResponseHeader.newBuilder().setRevision(txn.revision()));
     if (request.getPrevKv() && previous != null) {
@@ -238,8 +217,13 @@ final class KvApplyCore implements ApplyCore {
     return response.build();
   }
 
-  private static DeleteRangeResponse delete(KvWriteTxn txn, DeleteRangeRequest request) {
+  private DeleteRangeResponse executeDelete(KvWriteTxn txn, DeleteRangeRequest request) {
     List<KeyValue> deleted = txn.deleteRange(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
+    for (KeyValue kv : deleted) {
+      if (kv.getLease() != 0) {
+        leases.detach(kv.getLease(), kv.getKey());
+      }
+    }
     DeleteRangeResponse.Builder response = DeleteRangeResponse.newBuilder()
         .setHeader(ResponseHeader.newBuilder().setRevision(txn.readRevision()))
         .setDeleted(deleted.size());
@@ -249,7 +233,7 @@ final class KvApplyCore implements ApplyCore {
     return response.build();
   }
 
-  private ApplyResult applyCompaction(StoreBatch batch, CompactionRequest request) {
+  ApplyResult compaction(StoreBatch batch, CompactionRequest request) {
     long revision = request.getRevision();
     if (revision <= batch.compactRevision()) {
       return error(EtcdErrors.COMPACTED);
@@ -258,12 +242,12 @@ final class KvApplyCore implements ApplyCore {
       return error(EtcdErrors.FUTURE_REV);
     }
     batch.scheduleCompaction(revision);
-    pendingCompaction = revision;
+    compactor.scheduleAfterCommit(revision);
     return ApplyResult.newBuilder().setCompaction(CompactionResponse.newBuilder()
         .setHeader(ResponseHeader.newBuilder().setRevision(batch.currentRevision()))).build();
   }
 
-  private static ApplyResult applyMemberAttributes(StoreBatch batch, MemberAttributes attributes) {
+  static ApplyResult memberAttributes(StoreBatch batch, MemberAttributes attributes) {
     Member member = batch.member(attributes.getMemberId());
     if (member != null) {
       batch.putMember(member.toBuilder()
@@ -279,7 +263,7 @@ final class KvApplyCore implements ApplyCore {
     return e.reason() == RevisionUnavailableException.Reason.COMPACTED ? EtcdErrors.COMPACTED : EtcdErrors.FUTURE_REV;
   }
 
-  private static ApplyResult error(StatusRuntimeException error) {
-    return ApplyResult.newBuilder().setError(EtcdErrors.toRpcError(error)).build();
+  static ApplyResult error(StatusRuntimeException error) {
+    return EtcdErrors.result(error);
   }
 }
