@@ -86,6 +86,17 @@ public final class StoreBatch implements AutoCloseable {
     }
   }
 
+  /** Removes every member record (used when a restored snapshot starts a new cluster). */
+  public void clearMembers() {
+    List<byte[]> keys = new ArrayList<>();
+    try (RocksIterator it = overlayIterator(ColumnFamily.MEMBERS)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        keys.add(it.key());
+      }
+    }
+    keys.forEach(key -> delete(ColumnFamily.MEMBERS, key));
+  }
+
   /** Marks the batch as covering Raft entries up to {@code index} (in {@code term}). */
   public void setApplied(long index, long term) {
     put(ColumnFamily.META, MetaKey.CONSISTENT_INDEX.bytes(), Backend.longBytes(index));
