@@ -9,21 +9,25 @@ import java.util.List;
 
 /**
  * The server's apply core: routes each committed entry to the feature that owns its command,
- * after the auth gate, and tells the commit listeners about each durable batch.
+ * after the auth gate and the NOSPACE check, and tells the commit listeners about each durable
+ * batch.
  *
  * <p>Threading: apply thread only (see {@link ApplyCore}).
  */
 final class ApplyDispatcher implements ApplyCore {
   /** The appliers of the features outside KV; each is given at construction. */
-  record Features(CommandApplier leases, CommandApplier membership, CommandApplier alarms, CommandApplier auth) {}
+  record Features(CommandApplier leases, CommandApplier membership, CommandApplier auth) {}
 
   private final KvApplier kv;
+  private final Alarms alarms;
   private final Features features;
   private final AuthGate authGate;
   private final List<CommitListener> listeners;
 
-  ApplyDispatcher(KvApplier kv, Features features, AuthGate authGate, List<CommitListener> listeners) {
+  ApplyDispatcher(KvApplier kv, Alarms alarms, Features features, AuthGate authGate,
+      List<CommitListener> listeners) {
     this.kv = kv;
+    this.alarms = alarms;
     this.features = features;
     this.authGate = authGate;
     this.listeners = List.copyOf(listeners);
@@ -35,6 +39,9 @@ final class ApplyDispatcher implements ApplyCore {
     if (denied != null) {
       return denied;
     }
+    if (alarms.refusesForNoSpace(entry)) {
+      return EtcdErrors.result(EtcdErrors.NO_SPACE);
+    }
     return switch (entry.getCommandCase()) {
       case PUT -> kv.put(batch, entry.getPut());
       case DELETE_RANGE -> kv.delete(batch, entry.getDeleteRange());
@@ -43,7 +50,7 @@ final class ApplyDispatcher implements ApplyCore {
       case MEMBER_ATTRIBUTES -> KvApplier.memberAttributes(batch, entry.getMemberAttributes());
       case MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE -> features.membership().apply(entry, index, batch);
       case LEASE_GRANT, LEASE_REVOKE -> features.leases().apply(entry, index, batch);
-      case ALARM -> features.alarms().apply(entry, index, batch);
+      case ALARM -> alarms.apply(entry, index, batch);
       case AUTH_ENABLE, AUTH_DISABLE, AUTHENTICATE, USER_ADD, USER_DELETE, USER_CHANGE_PASSWORD,
           USER_GRANT_ROLE, USER_REVOKE_ROLE, ROLE_ADD, ROLE_DELETE, ROLE_GRANT_PERMISSION,
           ROLE_REVOKE_PERMISSION -> features.auth().apply(entry, index, batch);

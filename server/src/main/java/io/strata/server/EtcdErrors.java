@@ -30,6 +30,11 @@ public final class EtcdErrors {
   public static final StatusRuntimeException STOPPED = error(Status.Code.UNAVAILABLE, "etcdserver: server stopped");
   public static final StatusRuntimeException TIMEOUT = error(Status.Code.UNAVAILABLE, "etcdserver: request timed out");
   public static final StatusRuntimeException NOT_CAPABLE = error(Status.Code.FAILED_PRECONDITION, "etcdserver: not capable");
+  public static final StatusRuntimeException BAD_LEADER_TRANSFEREE = error(Status.Code.FAILED_PRECONDITION, "etcdserver: bad leader transferee");
+  public static final StatusRuntimeException MEMBER_EXIST = error(Status.Code.FAILED_PRECONDITION, "etcdserver: member ID already exist");
+  public static final StatusRuntimeException PEER_URL_EXIST = error(Status.Code.FAILED_PRECONDITION, "etcdserver: Peer URLs already exists");
+  public static final StatusRuntimeException MEMBER_BAD_URLS = error(Status.Code.INVALID_ARGUMENT, "etcdserver: given member URLs are invalid");
+  public static final StatusRuntimeException NOT_ENOUGH_STARTED_MEMBERS = error(Status.Code.FAILED_PRECONDITION, "etcdserver: re-configuration failed due to not enough started members");
   public static final StatusRuntimeException MEMBER_NOT_FOUND = error(Status.Code.NOT_FOUND, "etcdserver: member not found");
 
   public static StatusRuntimeException error(Status.Code code, String message) {

@@ -37,9 +37,11 @@ final class KvService extends KVGrpc.KVImplBase {
   private final Executor readExecutor;
   private final int maxTxnOps;
   private final PhysicalCompactor compactor;
+  private final QuotaGuard quota;
 
   KvService(MemberContext member, Proposer proposer, LinearizableReads reads, Executor readExecutor,
-      int maxTxnOps, PhysicalCompactor compactor) {
+      int maxTxnOps, PhysicalCompactor compactor, QuotaGuard quota) {
+    this.quota = quota;
     this.member = member;
     this.proposer = proposer;
     this.reads = reads;
@@ -83,6 +85,9 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> observer) {
     StatusRuntimeException invalid = RequestChecks.checkPut(request);
+    if (invalid == null) {
+      invalid = quota.checkWrite();
+    }
     if (invalid != null) {
       observer.onError(invalid);
       return;
@@ -106,6 +111,9 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
     StatusRuntimeException invalid = RequestChecks.checkTxn(request, maxTxnOps);
+    if (invalid == null && RequestChecks.writesData(request)) {
+      invalid = quota.checkWrite();
+    }
     if (invalid != null) {
       observer.onError(invalid);
       return;

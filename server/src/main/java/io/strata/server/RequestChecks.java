@@ -90,6 +90,18 @@ final class RequestChecks {
     return null;
   }
 
+  /** True when the txn has a put on any path (it may add data). */
+  static boolean writesData(TxnRequest request) {
+    for (List<RequestOp> branch : List.of(request.getSuccessList(), request.getFailureList())) {
+      for (RequestOp op : branch) {
+        if (op.hasRequestPut() || (op.hasRequestTxn() && writesData(op.getRequestTxn()))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** A key range [start, end); an empty end is the single key start. */
   private record Interval(ByteString start, ByteString end) {
     boolean contains(ByteString key) {

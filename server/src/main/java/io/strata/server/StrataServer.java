@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,9 +69,10 @@ final class StrataServer implements AutoCloseable {
     compactor = new PhysicalCompactor(backend);
     ServerMetrics metrics = new ServerMetrics();
     KvApplier kv = new KvApplier(LeaseKeys.NONE, compactor);
-    ApplyDispatcher core = new ApplyDispatcher(kv, new ApplyDispatcher.Features(
-        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
-        AuthGate.OPEN, List.of(compactor));
+    Alarms alarms = new Alarms(backend);
+    ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
+        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
+        AuthGate.OPEN, List.of(compactor, alarms));
     List<String> peers = initial.members().stream()
         .map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
@@ -86,6 +88,10 @@ final class StrataServer implements AutoCloseable {
     compactor.resume();
 
     LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs());
+    QuotaGuard quota = new QuotaGuard(backend, config.quotaBackendBytes, self.getID(), proposer);
+    Path scratchDir = config.effectiveDataDir().resolve("tmp");
+    Backend.deleteTree(scratchDir);
+    Files.createDirectories(scratchDir);
     NettyServerBuilder builder = null;
     for (String url : config.clientUrls()) {
       URI uri = URI.create(url);
@@ -98,8 +104,9 @@ final class StrataServer implements AutoCloseable {
     grpc = builder
         // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
-        .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor))
-        .addService(new MaintenanceService(member, config.quotaBackendBytes, ServerVersion.CURRENT))
+        .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota))
+        .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
+            config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs()))
         .addService(new ClusterService(member, reads, readExecutor))
         .build()
         .start();

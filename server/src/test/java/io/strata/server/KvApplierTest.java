@@ -3,6 +3,8 @@ package io.strata.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.AlarmRequest;
+import io.strata.api.etcdserverpb.AlarmType;
 import io.strata.api.etcdserverpb.CompactionRequest;
 import io.strata.api.etcdserverpb.Compare;
 import io.strata.api.etcdserverpb.DeleteRangeRequest;
@@ -46,9 +48,10 @@ class KvApplierTest {
       @Override
       public void detach(long leaseId, ByteString key) { }
     };
-    core = new ApplyDispatcher(new KvApplier(onlyLease42, compactor), new ApplyDispatcher.Features(
-        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
-        AuthGate.OPEN, List.of(compactor));
+    Alarms alarms = new Alarms(backend);
+    core = new ApplyDispatcher(new KvApplier(onlyLease42, compactor), alarms, new ApplyDispatcher.Features(
+        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
+        AuthGate.OPEN, List.of(compactor, alarms));
   }
 
   @AfterEach
@@ -169,6 +172,26 @@ class KvApplierTest {
         .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bytes("a")).setRevision(2)))));
     assertThat(result.getError().getMessage()).isEqualTo("etcdserver: mvcc: required revision has been compacted");
     assertThat(value("b")).isNull();
+  }
+
+  @Test
+  void aNoSpaceAlarmRefusesPutsButNotDeletesUntilDisarmed() {
+    apply(Entry.newBuilder().setPut(put("a", "1")));
+    ApplyResult raised = apply(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
+        .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(7).setAlarm(AlarmType.NOSPACE)));
+    assertThat(raised.getAlarm().getAlarmsList()).hasSize(1);
+    assertThat(apply(Entry.newBuilder().setPut(put("b", "1"))).getError().getMessage())
+        .isEqualTo("etcdserver: mvcc: database space exceeded");
+    assertThat(apply(txn(TxnRequest.newBuilder().addFailure(RequestOp.newBuilder().setRequestPut(put("c", "1")))))
+        .getError().getMessage()).isEqualTo("etcdserver: mvcc: database space exceeded");
+    assertThat(apply(Entry.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bytes("a"))))
+        .getDeleteRange().getDeleted()).isEqualTo(1);
+    ApplyResult listed = apply(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
+        .setAction(AlarmRequest.AlarmAction.GET)));
+    assertThat(listed.getAlarm().getAlarms(0).getMemberID()).isEqualTo(7);
+    apply(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
+        .setAction(AlarmRequest.AlarmAction.DEACTIVATE).setMemberID(7).setAlarm(AlarmType.NOSPACE)));
+    assertThat(apply(Entry.newBuilder().setPut(put("b", "1"))).hasPut()).isTrue();
   }
 
   private ApplyResult apply(Entry.Builder entry) {

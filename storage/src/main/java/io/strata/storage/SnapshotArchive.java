@@ -28,12 +28,14 @@ import java.util.stream.Stream;
  *   "STRATA-SNAPSHOT\n"                       16 bytes of magic
  *   file count                                 4 bytes
  *   per file: name length (2), name (UTF-8), size (8), contents
+ *   zero bytes up to a multiple of 512         (etcd's clients expect body size % 512 == 0)
  *   SHA-256 of every byte before it            32 bytes (as etcd appends to its snapshot stream)
  * </pre>
  * The files are those of a RocksDB checkpoint, so the archive is a consistent point in time.
  */
 public final class SnapshotArchive {
   private static final byte[] MAGIC = "STRATA-SNAPSHOT\n".getBytes(StandardCharsets.US_ASCII);
+  private static final int ALIGNMENT = 512;
 
   private SnapshotArchive() {}
 
@@ -56,6 +58,7 @@ public final class SnapshotArchive {
           out.writeLong(Files.size(path));
           Files.copy(path, out);
         }
+        out.write(new byte[(int) ((ALIGNMENT - out.size() % ALIGNMENT) % ALIGNMENT)]);
         out.flush();
         file.write(sha.digest());
       }
@@ -98,8 +101,9 @@ public final class SnapshotArchive {
           copyExactly(in, out, length);
         }
       }
-      if (body.remaining() != 0) {
-        throw new IOException("snapshot has " + body.remaining() + " unexpected trailing bytes");
+      byte[] padding = in.readAllBytes();
+      if (padding.length >= ALIGNMENT || !Arrays.equals(padding, new byte[padding.length])) {
+        throw new IOException("snapshot has " + padding.length + " unexpected trailing bytes");
       }
       byte[] expected = raw.readNBytes(32);
       if (!Arrays.equals(expected, sha.digest())) {
