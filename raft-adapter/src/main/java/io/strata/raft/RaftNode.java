@@ -200,6 +200,36 @@ public final class RaftNode implements AutoCloseable {
     return shell.appliedIndex();
   }
 
+  /** The voting members the leader has heard from within an election timeout (leader only; else empty). */
+  public List<String> alivePeers() {
+    Node current = node;
+    return current == null || !current.isLeader() ? List.of()
+        : current.listAlivePeers().stream().map(p -> p.getEndpoint().toString()).collect(Collectors.toList());
+  }
+
+  /**
+   * Adds a voting member (leader only). jraft first lets the new member catch up, so it counts
+   * towards the quorum only once it holds the log; {@code done} gets null on success or the reason.
+   */
+  public void addPeer(String peer, Consumer<String> done) {
+    Node current = node;
+    if (current == null) {
+      done.accept("not started");
+      return;
+    }
+    current.addPeer(peer(peer), status -> done.accept(status.isOk() ? null : status.toString()));
+  }
+
+  /** Removes a voting member (leader only); {@code done} gets null on success or the reason. */
+  public void removePeer(String peer, Consumer<String> done) {
+    Node current = node;
+    if (current == null) {
+      done.accept("not started");
+      return;
+    }
+    current.removePeer(peer(peer), status -> done.accept(status.isOk() ? null : status.toString()));
+  }
+
   /** Hands leadership to the member at {@code peer}; the transfer completes asynchronously. */
   public boolean transferLeadershipTo(String peer) {
     Node current = node;

@@ -4,12 +4,30 @@ import io.grpc.stub.StreamObserver;
 import io.strata.api.etcdserverpb.ClusterGrpc;
 import io.strata.api.etcdserverpb.MemberListRequest;
 import io.strata.api.etcdserverpb.MemberListResponse;
+import io.strata.api.etcdserverpb.Member;
+import io.strata.api.etcdserverpb.MemberAddRequest;
+import io.strata.api.etcdserverpb.MemberAddResponse;
+import io.strata.api.etcdserverpb.MemberPromoteRequest;
+import io.strata.api.etcdserverpb.MemberPromoteResponse;
+import io.strata.api.etcdserverpb.MemberRemoveRequest;
+import io.strata.api.etcdserverpb.MemberRemoveResponse;
+import io.strata.api.etcdserverpb.MemberUpdateRequest;
+import io.strata.api.etcdserverpb.MemberUpdateResponse;
+import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.raftpb.Entry;
+import io.strata.api.raftpb.MemberAdd;
+import io.strata.api.raftpb.MemberRemove;
+import io.strata.api.raftpb.MemberUpdate;
 import io.strata.storage.ReadView;
+import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.Executor;
 
 /**
- * etcd's Cluster service. Members live in the replicated store; a linearizable list first passes a
- * read-index barrier.
+ * etcd's Cluster service. Members live in the replicated store; changes go through Raft and the
+ * leader's {@link MembershipReconciler} applies them to jraft's configuration. A linearizable list
+ * first passes a read-index barrier. A new member's id derives from its peer URLs and the cluster
+ * token, so the member started with {@code --initial-cluster-state existing} knows its own id.
  *
  * <p>Threading: gRPC threads, read-index completions on {@code readExecutor}.
  */
@@ -17,11 +35,83 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final MemberContext member;
   private final LinearizableReads reads;
   private final Executor readExecutor;
+  private final Proposer proposer;
+  private final String clusterToken;
 
-  ClusterService(MemberContext member, LinearizableReads reads, Executor readExecutor) {
+  ClusterService(MemberContext member, LinearizableReads reads, Executor readExecutor, Proposer proposer,
+      String clusterToken) {
     this.member = member;
     this.reads = reads;
     this.readExecutor = readExecutor;
+    this.proposer = proposer;
+    this.clusterToken = clusterToken;
+  }
+
+  @Override
+  public void memberAdd(MemberAddRequest request, StreamObserver<MemberAddResponse> observer) {
+    if (request.getIsLearner()) {
+      // Learners arrive with version 1.1 (DESIGN §2).
+      observer.onError(EtcdErrors.NOT_CAPABLE);
+      return;
+    }
+    if (!validUrls(request.getPeerURLsList())) {
+      observer.onError(EtcdErrors.MEMBER_BAD_URLS);
+      return;
+    }
+    Member added = Member.newBuilder()
+        .setID(InitialCluster.memberId(request.getPeerURLsList(), clusterToken))
+        .addAllPeerURLs(request.getPeerURLsList())
+        .build();
+    replicate(Entry.newBuilder().setMemberAdd(MemberAdd.newBuilder().setMember(added)), observer,
+        result -> result.getMemberAdd().toBuilder().setHeader(member.header(0)).build());
+  }
+
+  @Override
+  public void memberRemove(MemberRemoveRequest request, StreamObserver<MemberRemoveResponse> observer) {
+    replicate(Entry.newBuilder().setMemberRemove(MemberRemove.newBuilder().setMemberId(request.getID())), observer,
+        result -> result.getMemberRemove().toBuilder().setHeader(member.header(0)).build());
+  }
+
+  @Override
+  public void memberUpdate(MemberUpdateRequest request, StreamObserver<MemberUpdateResponse> observer) {
+    if (!validUrls(request.getPeerURLsList())) {
+      observer.onError(EtcdErrors.MEMBER_BAD_URLS);
+      return;
+    }
+    replicate(Entry.newBuilder().setMemberUpdate(MemberUpdate.newBuilder()
+            .setMemberId(request.getID()).addAllPeerUrls(request.getPeerURLsList())), observer,
+        result -> result.getMemberUpdate().toBuilder().setHeader(member.header(0)).build());
+  }
+
+  @Override
+  public void memberPromote(MemberPromoteRequest request, StreamObserver<MemberPromoteResponse> observer) {
+    // Learners arrive with version 1.1 (DESIGN §2); until then there is no learner to promote.
+    observer.onError(EtcdErrors.NOT_CAPABLE);
+  }
+
+  private static boolean validUrls(List<String> urls) {
+    if (urls.isEmpty()) {
+      return false;
+    }
+    try {
+      urls.forEach(InitialCluster::peerAddress);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private <T> void replicate(Entry.Builder command, StreamObserver<T> observer, Function<ApplyResult, T> response) {
+    proposer.propose(command).whenComplete((result, failure) -> {
+      if (failure != null) {
+        observer.onError(EtcdErrors.TIMEOUT);
+      } else if (result.hasError()) {
+        observer.onError(EtcdErrors.fromRpcError(result.getError()));
+      } else {
+        observer.onNext(response.apply(result));
+        observer.onCompleted();
+      }
+    });
   }
 
   @Override
@@ -44,7 +134,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     try (ReadView view = member.backend().readView()) {
       observer.onNext(MemberListResponse.newBuilder()
           .setHeader(member.header(0))
-          .addAllMembers(view.members())
+          .addAllMembers(MembershipApplier.sortedMembers(view))
           .build());
     }
     observer.onCompleted();

@@ -35,6 +35,13 @@ public final class Proposer {
   private final long requestTimeoutMs;
   private final long maxRequestBytes;
   private final AtomicLong nextId;
+  private volatile LeaderCheck leaderCheck = entry -> null;
+
+  /** A check only the leader can make before it accepts an entry (it knows which peers are alive). */
+  public interface LeaderCheck {
+    /** Null to accept {@code entry}, else the error to answer with. */
+    StatusRuntimeException refuse(Entry entry);
+  }
 
   Proposer(RaftNode raft, PeerTransport transport, ScheduledExecutorService timer, long requestTimeoutMs,
       long maxRequestBytes, long memberId) {
@@ -45,6 +52,23 @@ public final class Proposer {
     this.maxRequestBytes = maxRequestBytes;
     // Ids are unique per member: the low bits of the member id, then a counter.
     this.nextId = new AtomicLong((memberId & 0xFFFFL) << 48);
+  }
+
+  void setLeaderCheck(LeaderCheck check) {
+    this.leaderCheck = check;
+  }
+
+  /** Proposes on this member if it leads and the leader check passes; false when it does not lead. */
+  private boolean proposeAsLeader(Entry entry, CompletableFuture<ApplyResult> result) {
+    if (!raft.isLeader()) {
+      return false;
+    }
+    StatusRuntimeException refused = leaderCheck.refuse(entry);
+    if (refused != null) {
+      result.complete(error(refused));
+      return true;
+    }
+    return raft.propose(entry, completeWith(result));
   }
 
   /** Replicates {@code command} and completes with its apply result (which may be an error value). */
@@ -64,7 +88,7 @@ public final class Proposer {
     if (result.isDone()) {
       return;
     }
-    if (raft.propose(entry, completeWith(result))) {
+    if (proposeAsLeader(entry, result)) {
       return;
     }
     String leader = raft.leader();
@@ -105,7 +129,7 @@ public final class Proposer {
       return;
     }
     CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
-    if (!raft.propose(entry, completeWith(applied))) {
+    if (!proposeAsLeader(entry, applied)) {
       applied.complete(error(EtcdErrors.NOT_LEADER));
     }
     applied.thenAccept(result -> reply.complete(ForwardResponse.newBuilder().setResult(result).build()));

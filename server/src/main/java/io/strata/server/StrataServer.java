@@ -45,6 +45,7 @@ final class StrataServer implements AutoCloseable {
   private ScheduledExecutorService timer;
   private ExecutorService readExecutor;
   private MemberContext member;
+  private volatile MembershipReconciler reconciler;
 
   StrataServer(ServerConfig config) {
     this.config = config;
@@ -70,11 +71,18 @@ final class StrataServer implements AutoCloseable {
     ServerMetrics metrics = new ServerMetrics();
     KvApplier kv = new KvApplier(LeaseKeys.NONE, compactor);
     Alarms alarms = new Alarms(backend);
+    MembershipApplier membership = new MembershipApplier(self.getID(), this::leaveCluster, () -> {
+      if (reconciler != null) {
+        reconciler.poke();
+      }
+    });
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
-        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE),
-        AuthGate.OPEN, List.of(compactor, alarms));
-    List<String> peers = initial.members().stream()
-        .map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
+        ApplyDispatcher.NOT_CAPABLE, membership, ApplyDispatcher.NOT_CAPABLE),
+        AuthGate.OPEN, List.of(compactor, alarms, membership));
+    // A member joining an existing cluster starts with no Raft configuration: the leader adds it
+    // (after catching it up) and replicates the configuration to it.
+    List<String> peers = config.initialClusterState.equals("existing") ? List.of()
+        : initial.members().stream().map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
     raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
         config.electionTimeoutMs, config.snapshotCount), backend, core, metrics, StrataServer::fatal);
@@ -82,10 +90,13 @@ final class StrataServer implements AutoCloseable {
     metrics.bind(member);
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID());
+    proposer.setLeaderCheck(new MembershipGuard(raft, backend));
     raft.transport().handle(ForwardRequest.getDefaultInstance(), ForwardResponse.getDefaultInstance(),
         proposer::serveForward);
     raft.start();
     compactor.resume();
+    reconciler = new MembershipReconciler(raft, backend, timer);
+    reconciler.start();
 
     LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs());
     QuotaGuard quota = new QuotaGuard(backend, config.quotaBackendBytes, self.getID(), proposer);
@@ -107,7 +118,7 @@ final class StrataServer implements AutoCloseable {
         .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota))
         .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
             config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs()))
-        .addService(new ClusterService(member, reads, readExecutor))
+        .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken))
         .build()
         .start();
     http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);
@@ -147,6 +158,26 @@ final class StrataServer implements AutoCloseable {
     });
   }
 
+  /**
+   * This member's removal was applied: like etcd, it stops. A removed leader first waits (bounded)
+   * until its reconciler has handed leadership over, so the cluster needs no election.
+   */
+  private void leaveCluster() {
+    LOG.warn("the member has been permanently removed from the cluster; stopping");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Runnable check = new Runnable() {
+      @Override
+      public void run() {
+        if (!raft.isLeader() || System.nanoTime() > deadline) {
+          new Thread(() -> System.exit(0), "strata-exit").start();
+        } else {
+          timer.schedule(this, 100, TimeUnit.MILLISECONDS);
+        }
+      }
+    };
+    timer.schedule(check, 100, TimeUnit.MILLISECONDS);
+  }
+
   private String versionJson() {
     String version = ServerVersion.wire(ServerVersion.CURRENT);
     return "{\"etcdserver\":\"" + version + "\",\"etcdcluster\":\"" + version + "\"}";
@@ -181,6 +212,9 @@ final class StrataServer implements AutoCloseable {
     }
     if (http != null) {
       http.close();
+    }
+    if (reconciler != null) {
+      reconciler.close();
     }
     if (timer != null) {
       timer.shutdownNow();

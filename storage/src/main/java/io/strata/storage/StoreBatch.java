@@ -86,6 +86,19 @@ public final class StoreBatch implements AutoCloseable {
     }
   }
 
+  /** Every member record as this batch sees them, in key (id) order. */
+  public List<Member> members() {
+    List<Member> members = new ArrayList<>();
+    try (RocksIterator it = overlayIterator(ColumnFamily.MEMBERS)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        members.add(Member.parseFrom(it.value()));
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new StorageCorruptedException("undecodable member record", e);
+    }
+    return members;
+  }
+
   /** Removes every member record (used when a restored snapshot starts a new cluster). */
   public void clearMembers() {
     List<byte[]> keys = new ArrayList<>();

@@ -1,0 +1,120 @@
+package io.strata.server;
+
+import io.strata.api.etcdserverpb.Member;
+import io.strata.api.etcdserverpb.MemberAddResponse;
+import io.strata.api.etcdserverpb.MemberRemoveResponse;
+import io.strata.api.etcdserverpb.MemberUpdateResponse;
+import io.strata.api.etcdserverpb.ResponseHeader;
+import io.strata.api.mvccpb.Event;
+import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.raftpb.Entry;
+import io.strata.storage.ReadView;
+import io.strata.storage.StoreBatch;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies membership changes to the member records. The records are the cluster's intended
+ * membership; the leader's {@link MembershipReconciler} then changes jraft's configuration to
+ * match, one peer at a time. A member that applies its own removal stops, as etcd's does.
+ *
+ * <p>Threading: apply thread.
+ */
+final class MembershipApplier implements CommandApplier, CommitListener {
+  private final long selfId;
+  private final Runnable onSelfRemoved;
+  private final Runnable onChange;
+  private boolean removedSelf;
+  private boolean changed;
+
+  MembershipApplier(long selfId, Runnable onSelfRemoved, Runnable onChange) {
+    this.selfId = selfId;
+    this.onSelfRemoved = onSelfRemoved;
+    this.onChange = onChange;
+  }
+
+  @Override
+  public ApplyResult apply(Entry entry, long index, StoreBatch batch) {
+    return switch (entry.getCommandCase()) {
+      case MEMBER_ADD -> add(batch, entry.getMemberAdd().getMember());
+      case MEMBER_REMOVE -> remove(batch, entry.getMemberRemove().getMemberId());
+      case MEMBER_UPDATE -> update(batch, entry.getMemberUpdate().getMemberId(),
+          entry.getMemberUpdate().getPeerUrlsList());
+      default -> throw new IllegalArgumentException("not a membership command: " + entry.getCommandCase());
+    };
+  }
+
+  private ApplyResult add(StoreBatch batch, Member member) {
+    if (batch.member(member.getID()) != null) {
+      return EtcdErrors.result(EtcdErrors.MEMBER_EXIST);
+    }
+    if (peerUrlsTaken(batch, member.getID(), member.getPeerURLsList())) {
+      return EtcdErrors.result(EtcdErrors.PEER_URL_EXIST);
+    }
+    batch.putMember(member);
+    changed = true;
+    return ApplyResult.newBuilder().setMemberAdd(MemberAddResponse.newBuilder()
+        .setHeader(ResponseHeader.getDefaultInstance())
+        .setMember(member)
+        .addAllMembers(members(batch))).build();
+  }
+
+  private ApplyResult remove(StoreBatch batch, long memberId) {
+    if (batch.member(memberId) == null) {
+      return EtcdErrors.result(EtcdErrors.MEMBER_NOT_FOUND);
+    }
+    batch.deleteMember(memberId);
+    changed = true;
+    removedSelf |= memberId == selfId;
+    return ApplyResult.newBuilder().setMemberRemove(MemberRemoveResponse.newBuilder()
+        .setHeader(ResponseHeader.getDefaultInstance())
+        .addAllMembers(members(batch))).build();
+  }
+
+  private ApplyResult update(StoreBatch batch, long memberId, List<String> peerUrls) {
+    Member member = batch.member(memberId);
+    if (member == null) {
+      return EtcdErrors.result(EtcdErrors.MEMBER_NOT_FOUND);
+    }
+    if (peerUrlsTaken(batch, memberId, peerUrls)) {
+      return EtcdErrors.result(EtcdErrors.PEER_URL_EXIST);
+    }
+    batch.putMember(member.toBuilder().clearPeerURLs().addAllPeerURLs(peerUrls).build());
+    changed = true;
+    return ApplyResult.newBuilder().setMemberUpdate(MemberUpdateResponse.newBuilder()
+        .setHeader(ResponseHeader.getDefaultInstance())
+        .addAllMembers(members(batch))).build();
+  }
+
+  private static boolean peerUrlsTaken(StoreBatch batch, long exceptId, List<String> peerUrls) {
+    for (Member other : members(batch)) {
+      if (other.getID() != exceptId && other.getPeerURLsList().stream().anyMatch(peerUrls::contains)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<Member> members(StoreBatch batch) {
+    return batch.members();
+  }
+
+  @Override
+  public void committed(List<Event> events, long revision, long appliedIndex) {
+    if (changed) {
+      changed = false;
+      onChange.run();
+    }
+    if (removedSelf) {
+      removedSelf = false;
+      onSelfRemoved.run();
+    }
+  }
+
+  /** The member records of a committed store, sorted by id as etcd lists them. */
+  static List<Member> sortedMembers(ReadView view) {
+    List<Member> members = new ArrayList<>(view.members());
+    members.sort((a, b) -> Long.compareUnsigned(a.getID(), b.getID()));
+    return members;
+  }
+}
