@@ -15,4 +15,44 @@ public interface RaftObserver {
 
   /** A snapshot received from the leader was installed. */
   default void snapshotInstalled() { }
+
+  /**
+   * This member started leading ({@code true}: every entry committed before its term has been
+   * applied) or stopped leading ({@code false}). Runs on the apply thread, in order with applies.
+   */
+  default void leadershipChanged(boolean isLeader) { }
+
+  /** Forwards every event to each of {@code observers} in turn (add new events here too). */
+  static RaftObserver all(RaftObserver... observers) {
+    RaftObserver[] targets = observers.clone();
+    return new RaftObserver() {
+      @Override
+      public void leaderChanged() {
+        for (RaftObserver o : targets) {
+          o.leaderChanged();
+        }
+      }
+
+      @Override
+      public void snapshotSaved(long nanos) {
+        for (RaftObserver o : targets) {
+          o.snapshotSaved(nanos);
+        }
+      }
+
+      @Override
+      public void snapshotInstalled() {
+        for (RaftObserver o : targets) {
+          o.snapshotInstalled();
+        }
+      }
+
+      @Override
+      public void leadershipChanged(boolean isLeader) {
+        for (RaftObserver o : targets) {
+          o.leadershipChanged(isLeader);
+        }
+      }
+    };
+  }
 }

@@ -93,7 +93,8 @@ final class StateMachineShell extends StateMachineAdapter {
         long index = it.getIndex();
         if (index > appliedIndex.get()) {
           Entry entry = Entry.parseFrom(it.getData());
-          ApplyResult result = core.apply(entry, index, it.getTerm(), batch);
+          ApplyResult result = core.apply(entry, index, it.getTerm(), batch).toBuilder()
+              .setAppliedIndex(index).build();
           if (it.done() != null) {
             closures.add(it.done());
             results.add(result);
@@ -200,12 +201,14 @@ final class StateMachineShell extends StateMachineAdapter {
     term.set(newTerm);
     leaderTerm.set(newTerm);
     observer.leaderChanged();
+    observer.leadershipChanged(true);
     LOG.info("became leader in term {}", newTerm);
   }
 
   @Override
   public void onLeaderStop(Status status) {
     leaderTerm.set(-1);
+    observer.leadershipChanged(false);
     LOG.info("stopped leading: {}", status);
   }
 

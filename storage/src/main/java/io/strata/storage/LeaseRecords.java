@@ -1,0 +1,89 @@
+package io.strata.storage;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.api.records.LeaseRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Lease records in the {@link ColumnFamily#LEASES} family, and the scan that finds which live keys
+ * are attached to which lease.
+ *
+ * <p>Layout: key = lease id, 8 bytes big-endian (etcd's {@code lease} bucket uses the same);
+ * value = a serialized {@link LeaseRecord}. Only the apply path writes records.
+ *
+ * <p>Threading: the batch methods on the apply thread, inside its {@link StoreBatch}; the view
+ * methods on any thread that owns the view.
+ */
+public final class LeaseRecords {
+  private LeaseRecords() {}
+
+  /** Receives one live key that is attached to a lease. */
+  @FunctionalInterface
+  public interface AttachedKeyConsumer {
+    void accept(long leaseId, ByteString key);
+  }
+
+  static byte[] key(long leaseId) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(leaseId).array();
+  }
+
+  public static void put(StoreBatch batch, LeaseRecord record) {
+    batch.put(ColumnFamily.LEASES, key(record.getId()), record.toByteArray());
+  }
+
+  public static void delete(StoreBatch batch, long leaseId) {
+    batch.delete(ColumnFamily.LEASES, key(leaseId));
+  }
+
+  /** The lease as this batch sees it (its own pending writes included), or null. */
+  public static LeaseRecord get(StoreBatch batch, long leaseId) {
+    return decode(batch.getRaw(ColumnFamily.LEASES, key(leaseId)));
+  }
+
+  /** Every lease record at the view's instant, in key order. */
+  public static List<LeaseRecord> list(ReadView view) {
+    List<LeaseRecord> records = new ArrayList<>();
+    try (RocksIterator it = view.iterator(ColumnFamily.LEASES)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        records.add(decode(it.value()));
+      }
+    }
+    return records;
+  }
+
+  /**
+   * Calls {@code consumer} for every live key (at the view's current revision) whose lease is not
+   * 0, in key order. One pass over the {@link ColumnFamily#KV} family: only the newest version of
+   * each key is decoded. Cost: proportional to the number of key versions, which is why a
+   * persisted lease-to-keys index is a later feature.
+   */
+  public static void forEachAttachedKey(ReadView view, AttachedKeyConsumer consumer) {
+    try (RocksIterator it = view.iterator(ColumnFamily.KV)) {
+      it.seekToFirst();
+      while (it.isValid()) {
+        byte[] prefix = KeyCodec.prefixOf(it.key());
+        // Versions of one key are newest first: this entry is the key's current state.
+        VersionRecord newest = VersionRecord.fromBytes(it.value());
+        if (!newest.tombstone() && newest.keyValue().getLease() != 0) {
+          consumer.accept(newest.keyValue().getLease(), newest.keyValue().getKey());
+        }
+        it.seek(KeyCodec.afterAllVersions(prefix));
+      }
+    }
+  }
+
+  private static LeaseRecord decode(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return LeaseRecord.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StorageCorruptedException("undecodable lease record", e);
+    }
+  }
+}
