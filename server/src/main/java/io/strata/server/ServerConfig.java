@@ -62,6 +62,11 @@ final class ServerConfig {
   @Option(names = "--max-txn-ops", defaultValue = "128", description = "Maximum number of operations permitted in a transaction.")
   int maxTxnOps;
 
+  @Option(names = {"--experimental-watch-progress-notify-interval", "--watch-progress-notify-interval"},
+      defaultValue = "10m",
+      description = "Duration of periodic watch progress notifications, as a Go duration (e.g. 10m, 30s); 0 turns them off.")
+  String watchProgressNotifyInterval;
+
   Path effectiveDataDir() {
     return dataDir != null ? dataDir : Path.of(name + ".strata");
   }
