@@ -22,16 +22,23 @@ public final class Etcdctl {
   private final String endpoints;
   private final Duration commandTimeout;
   private final String writeOut;
+  private final String user;
 
-  private Etcdctl(Path binary, String endpoints, Duration commandTimeout, String writeOut) {
+  private Etcdctl(Path binary, String endpoints, Duration commandTimeout, String writeOut, String user) {
     this.binary = binary;
     this.endpoints = endpoints;
     this.commandTimeout = commandTimeout;
     this.writeOut = writeOut;
+    this.user = user;
   }
 
   public static Etcdctl forEndpoints(String endpoints) {
-    return new Etcdctl(binary(), endpoints, Duration.ofSeconds(5), null);
+    return new Etcdctl(binary(), endpoints, Duration.ofSeconds(5), null, null);
+  }
+
+  /** Same endpoints, authenticating as {@code userColonPassword} ({@code --user name:password}). */
+  public Etcdctl withUser(String userColonPassword) {
+    return new Etcdctl(binary, endpoints, commandTimeout, writeOut, userColonPassword);
   }
 
   public static Path binary() {
@@ -41,12 +48,12 @@ public final class Etcdctl {
 
   /** Same endpoints, with {@code -w format} (json, fields, table, simple, protobuf). */
   public Etcdctl writeOut(String format) {
-    return new Etcdctl(binary, endpoints, commandTimeout, format);
+    return new Etcdctl(binary, endpoints, commandTimeout, format, user);
   }
 
   /** Same endpoints, with another {@code --command-timeout}. */
   public Etcdctl commandTimeout(Duration timeout) {
-    return new Etcdctl(binary, endpoints, timeout, writeOut);
+    return new Etcdctl(binary, endpoints, timeout, writeOut, user);
   }
 
   public String endpoints() {
@@ -70,6 +77,9 @@ public final class Etcdctl {
     command.add("--dial-timeout=2s");
     if (writeOut != null) {
       command.add("--write-out=" + writeOut);
+    }
+    if (user != null) {
+      command.add("--user=" + user);
     }
     command.addAll(Arrays.asList(args));
     Path out = null;

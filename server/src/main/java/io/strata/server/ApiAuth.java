@@ -1,0 +1,47 @@
+package io.strata.server;
+
+import io.grpc.StatusRuntimeException;
+import io.strata.api.etcdserverpb.RangeRequest;
+import io.strata.api.raftpb.Entry;
+import io.strata.server.auth.AuthInfo;
+import io.strata.server.auth.AuthState;
+import io.strata.server.auth.Permissions;
+import java.util.function.Supplier;
+
+/**
+ * The API-level auth check of the gRPC services: is the caller of the request being served
+ * allowed to do it, against this member's current auth image. (Apply re-checks entries; see
+ * {@link io.strata.server.auth.AuthGuard}.)
+ *
+ * <p>Threading: call on the gRPC thread serving the request (the caller travels in its Context).
+ */
+public final class ApiAuth {
+  /** Allows everything: for tests and wirings without auth. */
+  public static final ApiAuth OPEN = new ApiAuth(() -> AuthState.EMPTY);
+
+  private final Supplier<AuthState> state;
+
+  public ApiAuth(Supplier<AuthState> state) {
+    this.state = state;
+  }
+
+  /** Null when the caller may have {@code entry} applied. */
+  public StatusRuntimeException entry(Entry.Builder entry) {
+    return Permissions.check(state.get(), AuthInfo.current().user(), entry.build());
+  }
+
+  public StatusRuntimeException range(RangeRequest request) {
+    return Permissions.range(state.get(), AuthInfo.current().user(), request);
+  }
+
+  /** Null when the caller holds the root role (or auth is off). */
+  public StatusRuntimeException admin() {
+    return Permissions.admin(state.get(), AuthInfo.current().user());
+  }
+
+  /** Null when the caller may read ({@code write} false) or write [key, rangeEnd). */
+  public StatusRuntimeException keys(com.google.protobuf.ByteString key, com.google.protobuf.ByteString rangeEnd,
+      boolean write) {
+    return Permissions.keys(state.get(), AuthInfo.current().user(), key, rangeEnd, write);
+  }
+}

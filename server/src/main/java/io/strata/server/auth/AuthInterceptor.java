@@ -1,0 +1,41 @@
+package io.strata.server.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+
+/**
+ * Resolves the {@code token} metadata that etcd clients send after authenticating into an
+ * {@link AuthInfo} for the call. A token that is unknown or expired fails the call with etcd's
+ * "invalid auth token" (clients then authenticate again).
+ *
+ * <p>Threading: thread-safe.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final AuthStore store;
+
+  public AuthInterceptor(AuthStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    String token = headers.get(TOKEN);
+    AuthInfo info = AuthInfo.NONE;
+    if (token != null && !token.isEmpty()) {
+      String user = store.userOfToken(token);
+      if (user == null) {
+        call.close(AuthErrors.INVALID_AUTH_TOKEN.getStatus(), new Metadata());
+        return new ServerCall.Listener<>() { };
+      }
+      info = new AuthInfo(user, store.state().revision());
+    }
+    return Contexts.interceptCall(Context.current().withValue(AuthInfo.KEY, info), call, headers, next);
+  }
+}
