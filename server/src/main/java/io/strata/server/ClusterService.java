@@ -18,6 +18,7 @@ import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.MemberAdd;
 import io.strata.api.raftpb.MemberRemove;
 import io.strata.api.raftpb.MemberUpdate;
+import io.grpc.StatusRuntimeException;
 import io.strata.storage.ReadView;
 import java.util.List;
 import java.util.function.Function;
@@ -37,9 +38,11 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final Executor readExecutor;
   private final Proposer proposer;
   private final String clusterToken;
+  private final ApiAuth auth;
 
   ClusterService(MemberContext member, LinearizableReads reads, Executor readExecutor, Proposer proposer,
-      String clusterToken) {
+      String clusterToken, ApiAuth auth) {
+    this.auth = auth;
     this.member = member;
     this.reads = reads;
     this.readExecutor = readExecutor;
@@ -102,6 +105,11 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   }
 
   private <T> void replicate(Entry.Builder command, StreamObserver<T> observer, Function<ApplyResult, T> response) {
+    StatusRuntimeException denied = auth.entry(command);
+    if (denied != null) {
+      observer.onError(denied);
+      return;
+    }
     proposer.propose(command).whenComplete((result, failure) -> {
       if (failure != null) {
         observer.onError(EtcdErrors.TIMEOUT);

@@ -38,10 +38,12 @@ final class KvService extends KVGrpc.KVImplBase {
   private final int maxTxnOps;
   private final PhysicalCompactor compactor;
   private final QuotaGuard quota;
+  private final ApiAuth auth;
 
   KvService(MemberContext member, Proposer proposer, LinearizableReads reads, Executor readExecutor,
-      int maxTxnOps, PhysicalCompactor compactor, QuotaGuard quota) {
+      int maxTxnOps, PhysicalCompactor compactor, QuotaGuard quota, ApiAuth auth) {
     this.quota = quota;
+    this.auth = auth;
     this.member = member;
     this.proposer = proposer;
     this.reads = reads;
@@ -53,6 +55,9 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
     StatusRuntimeException invalid = RequestChecks.checkRange(request);
+    if (invalid == null) {
+      invalid = auth.range(request);
+    }
     if (invalid != null) {
       observer.onError(invalid);
       return;
@@ -144,6 +149,11 @@ final class KvService extends KVGrpc.KVImplBase {
   }
 
   private <T> void replicate(Entry.Builder command, StreamObserver<T> observer, Function<ApplyResult, T> response) {
+    StatusRuntimeException denied = auth.entry(command);
+    if (denied != null) {
+      observer.onError(denied);
+      return;
+    }
     proposer.propose(command).whenComplete((result, failure) -> {
       if (failure != null) {
         observer.onError(EtcdErrors.TIMEOUT);

@@ -55,10 +55,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final long quotaBackendBytes;
   private final String serverVersion;
   private final long requestTimeoutMs;
+  private final ApiAuth auth;
 
   MaintenanceService(MemberContext member, Proposer proposer, Alarms alarms, Executor slowExecutor,
       ScheduledExecutorService timer, Path scratchDir, long quotaBackendBytes, String serverVersion,
-      long requestTimeoutMs) {
+      long requestTimeoutMs, ApiAuth auth) {
+    this.auth = auth;
     this.member = member;
     this.proposer = proposer;
     this.alarms = alarms;
@@ -95,6 +97,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
     proposer.propose(Entry.newBuilder().setAlarm(request)).whenComplete((result, failure) -> {
       if (failure != null) {
         observer.onError(EtcdErrors.TIMEOUT);
@@ -110,6 +115,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
     slowExecutor.execute(() -> {
       long before = member.backend().sizeBytes();
       member.backend().compactFiles();
@@ -121,6 +129,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void hash(HashRequest request, StreamObserver<HashResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
     try (ReadView view = member.backend().readView()) {
       observer.onNext(HashResponse.newBuilder()
           .setHeader(member.header(view.currentRevision()))
@@ -132,6 +143,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
     try (ReadView view = member.backend().readView()) {
       KvHash.Result result = KvHash.hashKv(view, request.getRevision());
       observer.onNext(HashKVResponse.newBuilder()
@@ -148,6 +162,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
     // gRPC allows the stream's handlers to be set only now, before this method returns.
     SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) observer);
     slowExecutor.execute(() -> {
@@ -246,6 +263,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
     if (!member.raft().isLeader()) {
       observer.onError(EtcdErrors.NOT_LEADER);
       return;
@@ -283,6 +303,16 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     } else {
       timer.schedule(() -> awaitLeader(target, deadlineNanos, observer), 20, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** etcd lets only the root role run maintenance other than Status. */
+  private boolean deniedAdmin(StreamObserver<?> observer) {
+    io.grpc.StatusRuntimeException denied = auth.admin();
+    if (denied != null) {
+      observer.onError(denied);
+      return true;
+    }
+    return false;
   }
 
   private static void deleteQuietly(Path path) {

@@ -45,11 +45,11 @@ final class MembershipApplier implements CommandApplier, CommitListener {
   }
 
   private ApplyResult add(StoreBatch batch, Member member) {
+    if (peerUrlsTaken(batch, null, member.getPeerURLsList())) {
+      return EtcdErrors.result(EtcdErrors.PEER_URL_EXIST);
+    }
     if (batch.member(member.getID()) != null) {
       return EtcdErrors.result(EtcdErrors.MEMBER_EXIST);
-    }
-    if (peerUrlsTaken(batch, member.getID(), member.getPeerURLsList())) {
-      return EtcdErrors.result(EtcdErrors.PEER_URL_EXIST);
     }
     batch.putMember(member);
     changed = true;
@@ -86,9 +86,11 @@ final class MembershipApplier implements CommandApplier, CommitListener {
         .addAllMembers(members(batch))).build();
   }
 
-  private static boolean peerUrlsTaken(StoreBatch batch, long exceptId, List<String> peerUrls) {
+  /** True when a member other than {@code exceptId} (null: any member) uses one of {@code peerUrls}. */
+  private static boolean peerUrlsTaken(StoreBatch batch, Long exceptId, List<String> peerUrls) {
     for (Member other : members(batch)) {
-      if (other.getID() != exceptId && other.getPeerURLsList().stream().anyMatch(peerUrls::contains)) {
+      boolean excepted = exceptId != null && other.getID() == exceptId;
+      if (!excepted && other.getPeerURLsList().stream().anyMatch(peerUrls::contains)) {
         return true;
       }
     }

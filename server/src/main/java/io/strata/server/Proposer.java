@@ -10,10 +10,12 @@ import io.strata.raft.PeerTransport;
 import io.strata.raft.ProposalCallback;
 import io.strata.raft.RaftNode;
 import io.strata.raft.RaftUnavailableException;
+import io.strata.server.auth.AuthInfo;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Gets a write into the replicated log from any member: proposed directly on the leader,
@@ -36,6 +38,8 @@ public final class Proposer {
   private final long maxRequestBytes;
   private final AtomicLong nextId;
   private volatile LeaderCheck leaderCheck = entry -> null;
+  private final AppliedIndexWaiter appliedIndex;
+  private volatile LongSupplier authRevisionSource = () -> 1;
 
   /** A check only the leader can make before it accepts an entry (it knows which peers are alive). */
   public interface LeaderCheck {
@@ -44,7 +48,8 @@ public final class Proposer {
   }
 
   Proposer(RaftNode raft, PeerTransport transport, ScheduledExecutorService timer, long requestTimeoutMs,
-      long maxRequestBytes, long memberId) {
+      long maxRequestBytes, long memberId, AppliedIndexWaiter appliedIndex) {
+    this.appliedIndex = appliedIndex;
     this.raft = raft;
     this.transport = transport;
     this.timer = timer;
@@ -52,6 +57,11 @@ public final class Proposer {
     this.maxRequestBytes = maxRequestBytes;
     // Ids are unique per member: the low bits of the member id, then a counter.
     this.nextId = new AtomicLong((memberId & 0xFFFFL) << 48);
+  }
+
+  /** Where the current auth revision comes from, for entries of callers without a token. */
+  public void setAuthRevisionSource(LongSupplier source) {
+    this.authRevisionSource = source;
   }
 
   void setLeaderCheck(LeaderCheck check) {
@@ -71,9 +81,31 @@ public final class Proposer {
     return raft.propose(entry, completeWith(result));
   }
 
-  /** Replicates {@code command} and completes with its apply result (which may be an error value). */
+  /**
+   * Replicates a client's {@code command} on behalf of the caller of the current gRPC request and
+   * completes with its apply result (which may be an error value).
+   */
   public CompletableFuture<ApplyResult> propose(Entry.Builder command) {
-    Entry entry = command.setHeader(EntryHeader.newBuilder().setId(nextId.incrementAndGet())).build();
+    AuthInfo caller = AuthInfo.current();
+    // A client's entry always carries an auth revision (at least 1), so apply can tell it from the
+    // server's own entries, which carry none (see AuthGuard).
+    long authRevision = caller.user().isEmpty() ? authRevisionSource.getAsLong() : caller.revision();
+    return replicate(command.setHeader(EntryHeader.newBuilder()
+        .setId(nextId.incrementAndGet())
+        .setUsername(caller.user())
+        .setAuthRevision(authRevision)));
+  }
+
+  /**
+   * Replicates an entry the server makes on its own behalf (member attributes, lease expiry,
+   * quota alarms, authentication results): it carries no user and passes the apply-time auth check.
+   */
+  public CompletableFuture<ApplyResult> proposeInternal(Entry.Builder command) {
+    return replicate(command.setHeader(EntryHeader.newBuilder().setId(nextId.incrementAndGet())));
+  }
+
+  private CompletableFuture<ApplyResult> replicate(Entry.Builder command) {
+    Entry entry = command.build();
     CompletableFuture<ApplyResult> result = new CompletableFuture<>();
     if (entry.getSerializedSize() > maxRequestBytes) {
       result.complete(error(EtcdErrors.REQUEST_TOO_LARGE));
@@ -104,7 +136,10 @@ public final class Proposer {
       } else if (isRefusal(response.getResult())) {
         retryLater(entry, deadlineNanos, result, EtcdErrors.NO_LEADER);
       } else {
-        result.complete(response.getResult());
+        // Answer once this member has applied the write too; if it lags past the deadline, the
+        // write is committed all the same and the answer goes out (the timeout completes it).
+        ApplyResult applied = response.getResult();
+        appliedIndex.awaitApplied(applied.getAppliedIndex()).thenRun(() -> result.complete(applied));
       }
     });
   }

@@ -32,7 +32,7 @@ public final class QuotaGuard {
     if (quotaBytes <= 0 || backend.sizeBytes() <= quotaBytes) {
       return null;
     }
-    proposer.propose(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
+    proposer.proposeInternal(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
         .setAction(AlarmRequest.AlarmAction.ACTIVATE)
         .setMemberID(memberId)
         .setAlarm(AlarmType.NOSPACE)));

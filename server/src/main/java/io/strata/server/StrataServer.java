@@ -8,8 +8,21 @@ import io.strata.api.peerpb.ForwardResponse;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.MemberAttributes;
 import io.strata.raft.RaftNode;
+import io.strata.raft.RaftObserver;
 import io.strata.raft.RaftSettings;
+import io.strata.server.lease.Leases;
+import io.strata.server.lease.Ticker;
+import io.strata.server.watch.WatchHub;
+import io.strata.server.watch.WatchService;
+import io.strata.server.watch.WatchSettings;
+import io.strata.server.auth.AuthApplier;
+import io.strata.server.auth.AuthGuard;
+import io.strata.server.auth.AuthInterceptor;
+import io.strata.server.auth.AuthService;
+import io.strata.server.auth.AuthStore;
+import io.strata.server.auth.PasswordHasher;
 import io.strata.storage.Backend;
+import io.strata.storage.MetaKey;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
 import java.io.IOException;
@@ -35,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StrataServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StrataServer.class);
+  /** etcd's default --auth-token-ttl: a simple token lives this long after its last use. */
+  private static final long AUTH_TOKEN_TTL_SECONDS = 300;
 
   private final ServerConfig config;
   private Backend backend;
@@ -45,6 +60,8 @@ final class StrataServer implements AutoCloseable {
   private ScheduledExecutorService timer;
   private ExecutorService readExecutor;
   private MemberContext member;
+  private Leases leases;
+  private WatchHub watchHub;
   private volatile MembershipReconciler reconciler;
 
   StrataServer(ServerConfig config) {
@@ -68,31 +85,44 @@ final class StrataServer implements AutoCloseable {
     timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
     readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
     compactor = new PhysicalCompactor(backend);
+    // Headers need the member context, built after Raft; the hub asks for one only once it serves.
+    watchHub = new WatchHub(backend, revision -> member.header(revision),
+        WatchSettings.defaults(config.maxRequestBytes)
+            .withProgressNotifyInterval(WatchSettings.parseGoDuration(config.watchProgressNotifyInterval))
+            .withLeaderCheckInterval(java.time.Duration.ofMillis(config.electionTimeoutMs)));
     ServerMetrics metrics = new ServerMetrics();
-    KvApplier kv = new KvApplier(LeaseKeys.NONE, compactor);
+    leases = new Leases(backend, Ticker.SYSTEM, config.heartbeatIntervalMs, config.electionTimeoutMs);
+    KvApplier kv = new KvApplier(leases.keys(), compactor);
     Alarms alarms = new Alarms(backend);
     MembershipApplier membership = new MembershipApplier(self.getID(), this::leaveCluster, () -> {
       if (reconciler != null) {
         reconciler.poke();
       }
     });
+    AppliedIndexWaiter appliedIndex = new AppliedIndexWaiter(backend.metaLong(MetaKey.CONSISTENT_INDEX));
+    AuthStore authStore = new AuthStore(backend, System::nanoTime, AUTH_TOKEN_TTL_SECONDS);
+    AuthApplier authApplier = new AuthApplier(authStore);
+    ApiAuth apiAuth = new ApiAuth(authStore::state);
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
-        ApplyDispatcher.NOT_CAPABLE, membership, ApplyDispatcher.NOT_CAPABLE),
-        AuthGate.OPEN, List.of(compactor, alarms, membership));
+        leases.applier(), membership, authApplier), new AuthGuard(authStore),
+        List.of(compactor, alarms, membership, leases.applier(), authApplier, appliedIndex, watchHub));
     // A member joining an existing cluster starts with no Raft configuration: the leader adds it
     // (after catching it up) and replicates the configuration to it.
     List<String> peers = config.initialClusterState.equals("existing") ? List.of()
         : initial.members().stream().map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
     raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
-        config.electionTimeoutMs, config.snapshotCount), backend, core, metrics, StrataServer::fatal);
+        config.electionTimeoutMs, config.snapshotCount), backend, core,
+        RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend);
     metrics.bind(member);
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
-        config.maxRequestBytes, self.getID());
+        config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
+    proposer.setAuthRevisionSource(() -> authStore.state().revision());
     raft.transport().handle(ForwardRequest.getDefaultInstance(), ForwardResponse.getDefaultInstance(),
         proposer::serveForward);
+    var leaseService = leases.serve(raft, member, proposer, timer, config.requestTimeoutMs());
     raft.start();
     compactor.resume();
     reconciler = new MembershipReconciler(raft, backend, timer);
@@ -115,10 +145,14 @@ final class StrataServer implements AutoCloseable {
     grpc = builder
         // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
-        .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota))
+        .intercept(new AuthInterceptor(authStore))
+        .addService(new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor))
+        .addService(leaseService)
+        .addService(new WatchService(watchHub, member))
+        .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth))
         .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
-            config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs()))
-        .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken))
+            config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs(), apiAuth))
+        .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth))
         .build()
         .start();
     http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);
@@ -147,7 +181,7 @@ final class StrataServer implements AutoCloseable {
         .setMemberId(memberId)
         .setName(config.name)
         .addAllClientUrls(config.advertisedClientUrls()));
-    proposer.propose(attributes).whenComplete((result, failure) -> {
+    proposer.proposeInternal(attributes).whenComplete((result, failure) -> {
       if (failure != null || result.hasError()) {
         if (!timer.isShutdown()) {
           timer.schedule(() -> publishAttributes(proposer, memberId), 500, TimeUnit.MILLISECONDS);
@@ -201,6 +235,9 @@ final class StrataServer implements AutoCloseable {
     if (raft != null && raft.isLeader()) {
       handOffLeadership();
     }
+    if (watchHub != null) {
+      watchHub.close(); // ends watch streams with "server stopped", so clients move to another member
+    }
     if (grpc != null) {
       grpc.shutdown();
       try {
@@ -215,6 +252,9 @@ final class StrataServer implements AutoCloseable {
     }
     if (reconciler != null) {
       reconciler.close();
+    }
+    if (leases != null) {
+      leases.close();
     }
     if (timer != null) {
       timer.shutdownNow();

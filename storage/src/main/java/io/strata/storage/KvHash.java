@@ -21,10 +21,14 @@ public final class KvHash {
 
   /**
    * @param revision hash up to this revision; 0 or less means the current revision
-   * @throws RevisionUnavailableException when {@code revision} is compacted or in the future
+   * @throws RevisionUnavailableException when {@code revision} is at or below the compact revision
+   *     (as etcd refuses it) or in the future
    */
   public static Result hashKv(ReadView view, long revision) {
     long compacted = view.compactRevision();
+    if (revision > 0 && revision <= compacted) {
+      throw new RevisionUnavailableException(RevisionUnavailableException.Reason.COMPACTED, revision, compacted);
+    }
     long upTo = ReadView.checkedRevision(revision, view.currentRevision(), compacted);
     CRC32C crc = new CRC32C();
     byte[] stop = new Revision(upTo + 1, 0).toBytes();

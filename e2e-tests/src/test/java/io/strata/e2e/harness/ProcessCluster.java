@@ -82,9 +82,10 @@ public abstract class ProcessCluster implements Cluster {
         "--advertise-client-urls", m.clientUrl(),
         "--listen-peer-urls", m.peerUrl(),
         "--initial-advertise-peer-urls", m.peerUrl(),
-        "--initial-cluster", members.stream().map(x -> x.name() + "=" + x.peerUrl())
-            .collect(Collectors.joining(",")),
-        "--initial-cluster-state", "new",
+        "--initial-cluster", m.joinCluster != null ? m.joinCluster
+            : members.stream().filter(x -> x.joinCluster == null).map(x -> x.name() + "=" + x.peerUrl())
+                .collect(Collectors.joining(",")),
+        "--initial-cluster-state", m.joinCluster != null ? "existing" : "new",
         "--initial-cluster-token", token,
         "--listen-metrics-urls", m.metricsUrl(),
         "--heartbeat-interval", Long.toString(spec.heartbeatInterval().toMillis()),
@@ -94,6 +95,31 @@ public abstract class ProcessCluster implements Cluster {
     spec.maxTxnOps().ifPresent(n -> f.addAll(List.of("--max-txn-ops", Integer.toString(n))));
     f.addAll(spec.extraFlags());
     return f;
+  }
+
+  /**
+   * A new member for this running cluster, configured the way {@code etcdctl member add} tells an
+   * operator to start one: {@code --initial-cluster-state existing} and an initial cluster naming
+   * {@code current} and itself. It is not started: add it to the cluster first, then {@link #start}.
+   */
+  public synchronized ProcessMember newJoiningMember(List<? extends Member> current) {
+    int index = members.size();
+    String name = "n" + (index + 1);
+    ProcessMember joining = new ProcessMember(index, name, FreePorts.next(), FreePorts.next(),
+        FreePorts.next(), directory.resolve(name));
+    joining.joinCluster = current.stream().map(x -> x.name() + "=" + x.peerUrl())
+        .collect(Collectors.joining(",")) + "," + name + "=" + joining.peerUrl();
+    members.add(joining);
+    return joining;
+  }
+
+  /** Drops a member removed from the cluster, killing its process if it is still alive. */
+  public synchronized void forget(Member member) {
+    ProcessMember m = own(member);
+    if (m.isRunning()) {
+      kill(m);
+    }
+    members.remove(m);
   }
 
   /** Starts every member, then waits until each one reports a leader. */
@@ -316,6 +342,8 @@ public abstract class ProcessCluster implements Cluster {
     private final Path directory;
     private volatile Process process;
     private EtcdGrpc grpc;
+    /** For a member that joins a running cluster: its --initial-cluster; null for founding members. */
+    private volatile String joinCluster;
 
     ProcessMember(int index, String name, int clientPort, int peerPort, int metricsPort,
         Path directory) {
