@@ -17,17 +17,19 @@ import java.util.function.Supplier;
  */
 public final class ApiAuth {
   /** Allows everything: for tests and wirings without auth. */
-  public static final ApiAuth OPEN = new ApiAuth(() -> AuthState.EMPTY);
+  public static final ApiAuth OPEN = new ApiAuth(() -> AuthState.EMPTY, leaseId -> java.util.List.of());
 
   private final Supplier<AuthState> state;
+  private final Permissions.LeaseKeyLookup leases;
 
-  public ApiAuth(Supplier<AuthState> state) {
+  public ApiAuth(Supplier<AuthState> state, Permissions.LeaseKeyLookup leases) {
     this.state = state;
+    this.leases = leases;
   }
 
   /** Null when the caller may have {@code entry} applied. */
   public StatusRuntimeException entry(Entry.Builder entry) {
-    return Permissions.check(state.get(), AuthInfo.current().user(), entry.build());
+    return Permissions.check(state.get(), AuthInfo.current().user(), entry.build(), leases);
   }
 
   public StatusRuntimeException range(RangeRequest request) {

@@ -102,9 +102,9 @@ final class StrataServer implements AutoCloseable {
     AppliedIndexWaiter appliedIndex = new AppliedIndexWaiter(backend.metaLong(MetaKey.CONSISTENT_INDEX));
     AuthStore authStore = new AuthStore(backend, System::nanoTime, AUTH_TOKEN_TTL_SECONDS);
     AuthApplier authApplier = new AuthApplier(authStore);
-    ApiAuth apiAuth = new ApiAuth(authStore::state);
+    ApiAuth apiAuth = new ApiAuth(authStore::state, leases.lessor()::keysOf);
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
-        leases.applier(), membership, authApplier), new AuthGuard(authStore),
+        leases.applier(), membership, authApplier), new AuthGuard(authStore, leases.lessor()::keysOf),
         List.of(compactor, alarms, membership, leases.applier(), authApplier, appliedIndex, watchHub));
     // A member joining an existing cluster starts with no Raft configuration: the leader adds it
     // (after catching it up) and replicates the configuration to it.

@@ -18,9 +18,11 @@ import io.strata.storage.StoreBatch;
  */
 public final class AuthGuard implements AuthGate {
   private final AuthStore store;
+  private final Permissions.LeaseKeyLookup leases;
 
-  public AuthGuard(AuthStore store) {
+  public AuthGuard(AuthStore store, Permissions.LeaseKeyLookup leases) {
     this.store = store;
+    this.leases = leases;
   }
 
   @Override
@@ -36,7 +38,7 @@ public final class AuthGuard implements AuthGate {
     if (header.getAuthRevision() < state.revision()) {
       return EtcdErrors.result(AuthErrors.AUTH_OLD_REVISION);
     }
-    StatusRuntimeException denied = Permissions.check(state, header.getUsername(), entry);
+    StatusRuntimeException denied = Permissions.check(state, header.getUsername(), entry, leases);
     return denied == null ? null : EtcdErrors.result(denied);
   }
 }

@@ -19,8 +19,13 @@ import java.util.List;
 public final class Permissions {
   private Permissions() {}
 
+  /** The keys attached to a lease, for the rule that revoking a lease needs write access to them all. */
+  public interface LeaseKeyLookup {
+    List<ByteString> keysOf(long leaseId);
+  }
+
   /** Null when {@code user} may have {@code entry} applied, else the error. */
-  public static StatusRuntimeException check(AuthState state, String user, Entry entry) {
+  public static StatusRuntimeException check(AuthState state, String user, Entry entry, LeaseKeyLookup leases) {
     if (!state.enabled()) {
       return null;
     }
@@ -31,11 +36,23 @@ public final class Permissions {
       case PUT -> put(state, user, entry.getPut());
       case DELETE_RANGE -> delete(state, user, entry.getDeleteRange());
       case TXN -> txn(state, user, entry.getTxn());
+      case LEASE_REVOKE -> leaseRevoke(state, user, leases.keysOf(entry.getLeaseRevoke().getID()));
       case ALARM, MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, AUTH_DISABLE, USER_ADD, USER_DELETE,
           USER_CHANGE_PASSWORD, USER_GRANT_ROLE, USER_REVOKE_ROLE, ROLE_ADD, ROLE_DELETE,
           ROLE_GRANT_PERMISSION, ROLE_REVOKE_PERMISSION -> admin(state, user);
       default -> null;
     };
+  }
+
+  /** Revoking a lease deletes its keys: etcd asks for write permission on every one of them. */
+  public static StatusRuntimeException leaseRevoke(AuthState state, String user, List<ByteString> keys) {
+    for (ByteString key : keys) {
+      StatusRuntimeException denied = keys(state, user, key, ByteString.EMPTY, true);
+      if (denied != null) {
+        return denied;
+      }
+    }
+    return null;
   }
 
   public static StatusRuntimeException range(AuthState state, String user, RangeRequest request) {

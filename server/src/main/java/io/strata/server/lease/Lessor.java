@@ -120,8 +120,8 @@ public final class Lessor implements LeaseKeys {
     return leases.get(id);
   }
 
-  /** The lease's attached keys, in key order (empty for an unknown lease). */
-  List<ByteString> keysOf(long id) {
+  /** The lease's attached keys, in key order (empty for an unknown lease). Any thread. */
+  public List<ByteString> keysOf(long id) {
     Lease lease = leases.get(id);
     return lease == null ? List.of() : List.copyOf(lease.keys);
   }
