@@ -110,16 +110,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
       observer.onError(denied);
       return;
     }
-    proposer.propose(command).whenComplete((result, failure) -> {
-      if (failure != null) {
-        observer.onError(EtcdErrors.TIMEOUT);
-      } else if (result.hasError()) {
-        observer.onError(EtcdErrors.fromRpcError(result.getError()));
-      } else {
-        observer.onNext(response.apply(result));
-        observer.onCompleted();
-      }
-    });
+    Replies.whenApplied(proposer.propose(command), observer, response);
   }
 
   @Override

@@ -154,15 +154,6 @@ final class KvService extends KVGrpc.KVImplBase {
       observer.onError(denied);
       return;
     }
-    proposer.propose(command).whenComplete((result, failure) -> {
-      if (failure != null) {
-        observer.onError(EtcdErrors.TIMEOUT);
-      } else if (result.hasError()) {
-        observer.onError(EtcdErrors.fromRpcError(result.getError()));
-      } else {
-        observer.onNext(response.apply(result));
-        observer.onCompleted();
-      }
-    });
+    Replies.whenApplied(proposer.propose(command), observer, response);
   }
 }

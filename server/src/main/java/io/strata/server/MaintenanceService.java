@@ -100,17 +100,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     if (deniedAdmin(observer)) {
       return;
     }
-    proposer.propose(Entry.newBuilder().setAlarm(request)).whenComplete((result, failure) -> {
-      if (failure != null) {
-        observer.onError(EtcdErrors.TIMEOUT);
-      } else if (result.hasError()) {
-        observer.onError(EtcdErrors.fromRpcError(result.getError()));
-      } else {
-        AlarmResponse response = result.getAlarm();
-        observer.onNext(response.toBuilder().setHeader(member.fill(response.getHeader())).build());
-        observer.onCompleted();
-      }
-    });
+    Replies.whenApplied(proposer.propose(Entry.newBuilder().setAlarm(request)), observer,
+        result -> result.getAlarm().toBuilder().setHeader(member.fill(result.getAlarm().getHeader())).build());
   }
 
   @Override

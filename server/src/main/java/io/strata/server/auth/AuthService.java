@@ -49,6 +49,7 @@ import io.strata.server.EtcdErrors;
 import io.strata.server.LinearizableReads;
 import io.strata.server.MemberContext;
 import io.strata.server.Proposer;
+import io.strata.server.Replies;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -279,16 +280,7 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
   private static <R> void respond(java.util.concurrent.CompletableFuture<ApplyResult> proposal,
       StreamObserver<R> observer, Function<ApplyResult, R> pick, Function<R, R> withHeader) {
-    proposal.whenComplete((result, failure) -> {
-      if (failure != null) {
-        observer.onError(EtcdErrors.TIMEOUT);
-      } else if (result.hasError()) {
-        observer.onError(EtcdErrors.fromRpcError(result.getError()));
-      } else {
-        observer.onNext(withHeader.apply(pick.apply(result)));
-        observer.onCompleted();
-      }
-    });
+    Replies.whenApplied(proposal, observer, result -> withHeader.apply(pick.apply(result)));
   }
 
   private <R> void read(StreamObserver<R> observer, Supplier<R> answer) {

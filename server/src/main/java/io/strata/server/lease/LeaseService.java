@@ -23,6 +23,7 @@ import io.strata.api.raftpb.Entry;
 import io.strata.server.EtcdErrors;
 import io.strata.server.MemberContext;
 import io.strata.server.Proposer;
+import io.strata.server.Replies;
 import io.strata.storage.ReadView;
 import java.util.concurrent.CompletableFuture;
 
@@ -94,14 +95,8 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
   @Override
   public void leaseRevoke(LeaseRevokeRequest request, StreamObserver<LeaseRevokeResponse> observer) {
-    proposer.propose(Entry.newBuilder().setLeaseRevoke(request)).whenComplete((result, failure) -> {
-      if (respondWithError(result, failure, observer)) {
-        return;
-      }
-      LeaseRevokeResponse response = result.getLeaseRevoke();
-      observer.onNext(response.toBuilder().setHeader(member.fill(response.getHeader())).build());
-      observer.onCompleted();
-    });
+    Replies.whenApplied(proposer.propose(Entry.newBuilder().setLeaseRevoke(request)), observer,
+        result -> result.getLeaseRevoke().toBuilder().setHeader(member.fill(result.getLeaseRevoke().getHeader())).build());
   }
 
   @Override
