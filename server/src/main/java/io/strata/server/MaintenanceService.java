@@ -56,11 +56,13 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final String serverVersion;
   private final long requestTimeoutMs;
   private final ApiAuth auth;
+  private final LinearizableReads reads;
 
   MaintenanceService(MemberContext member, Proposer proposer, Alarms alarms, Executor slowExecutor,
       ScheduledExecutorService timer, Path scratchDir, long quotaBackendBytes, String serverVersion,
-      long requestTimeoutMs, ApiAuth auth) {
+      long requestTimeoutMs, ApiAuth auth, LinearizableReads reads) {
     this.auth = auth;
+    this.reads = reads;
     this.member = member;
     this.proposer = proposer;
     this.alarms = alarms;
@@ -158,7 +160,13 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     }
     // gRPC allows the stream's handlers to be set only now, before this method returns.
     SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) observer);
-    slowExecutor.execute(() -> {
+    // Unlike etcd, a snapshot first passes a read barrier: it holds every write acknowledged before
+    // the request, whichever member serves it.
+    reads.await().whenCompleteAsync((ready, failure) -> {
+      if (failure != null) {
+        observer.onError(LinearizableReads.asStatus(failure));
+        return;
+      }
       Path archive = scratchDir.resolve("snapshot-" + System.nanoTime() + ".strata");
       try {
         long revision;
@@ -173,7 +181,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         deleteQuietly(archive);
         observer.onError(EtcdErrors.error(io.grpc.Status.Code.INTERNAL, "etcdserver: snapshot failed: " + e.getMessage()));
       }
-    });
+    }, slowExecutor);
   }
 
   /**

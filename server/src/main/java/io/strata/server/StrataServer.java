@@ -151,7 +151,7 @@ final class StrataServer implements AutoCloseable {
         .addService(new WatchService(watchHub, member))
         .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth))
         .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
-            config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs(), apiAuth))
+            config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs(), apiAuth, reads))
         .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth))
         .build()
         .start();

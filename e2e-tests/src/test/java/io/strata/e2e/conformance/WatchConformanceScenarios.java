@@ -171,6 +171,7 @@ public abstract class WatchConformanceScenarios {
     put(p + "c", "2");
     put(p + "c", "3");
     grpc(0).compact(r0 + 2);
+    awaitCompacted(member(2), r0 + 2);
     EtcdctlWatch w = watch(member(2), "--rev=" + (r0 + 1), p + "c");
     int exit = w.awaitExit(WAIT);
     assertThat(exit).as(w.describe()).isEqualTo(5);
@@ -236,6 +237,7 @@ public abstract class WatchConformanceScenarios {
     grpc(0).compact(r0 + 2);
     long r = revision();
     awaitApplied(member(2), r);
+    awaitCompacted(member(2), r0 + 2);
     WatchStreamClient c = stream(member(2));
     c.create(WatchCreateRequest.newBuilder().setKey(bytes(p + "c")).setStartRevision(r0 + 1).setWatchId(3));
     assertThat(comparable(c.next())).isEqualTo(response(r).setWatchId(3).setCreated(true).build());
@@ -408,6 +410,19 @@ public abstract class WatchConformanceScenarios {
       long at = cluster.grpc(m).range(RangeRequest.newBuilder().setKey(bytes("/no-such-key"))
           .setSerializable(true).build()).getHeader().getRevision();
       return at >= revision ? at : null;
+    });
+  }
+
+  /** Waits until {@code m} has applied the compaction at {@code revision} (a read below it is refused there). */
+  private void awaitCompacted(Member m, long revision) {
+    cluster.waitFor(m.name() + " to apply the compaction at " + revision, WAIT, () -> {
+      try {
+        cluster.grpc(m).range(RangeRequest.newBuilder().setKey(bytes("/no-such-key"))
+            .setRevision(revision - 1).setSerializable(true).build());
+        return null;
+      } catch (io.grpc.StatusRuntimeException e) {
+        return e.getStatus().getCode() == io.grpc.Status.Code.OUT_OF_RANGE ? true : null;
+      }
     });
   }
 

@@ -50,6 +50,13 @@ public abstract class WatchSnapshotInstallScenarios {
    */
   protected abstract int writesWhileFrozen();
 
+  /**
+   * Whether the frozen member must have caught up through a snapshot install. etcd keeps so much
+   * log and buffers so much per peer that it usually catches up from the log instead; there the
+   * run proves the scenario's checks, not the install.
+   */
+  protected abstract boolean mustInstallSnapshot();
+
   /** Frozen-phase values are this big, so that the backlog outgrows the socket buffers. */
   private static final int FROZEN_VALUE_BYTES = 8 * 1024;
 
@@ -88,9 +95,13 @@ public abstract class WatchSnapshotInstallScenarios {
       put(writes, "after", 10);
       int expected = acked.size() - 1; // all puts after "start"
       awaitEvents(all, seenAll, expected);
-      assertThat(Metrics.scrape(follower).sum(SNAPSHOTS_RECEIVED) - receivedBefore)
-          .as("%s caught up through a snapshot install (metric %s)", follower.name(), SNAPSHOTS_RECEIVED)
-          .isGreaterThanOrEqualTo(1);
+      double installs = Metrics.scrape(follower).sum(SNAPSHOTS_RECEIVED) - receivedBefore;
+      System.out.printf("[watch-snapshot] %s: %s installed %.0f snapshots while its watchers were open%n",
+          cluster.implementation(), follower.name(), installs);
+      if (mustInstallSnapshot()) {
+        assertThat(installs).as("%s caught up through a snapshot install (metric %s)", follower.name(), SNAPSHOTS_RECEIVED)
+            .isGreaterThanOrEqualTo(1);
+      }
 
       List<String> want = new ArrayList<>();
       acked.forEach((rev, kv) -> {

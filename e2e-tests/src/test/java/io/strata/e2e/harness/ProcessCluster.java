@@ -63,6 +63,11 @@ public abstract class ProcessCluster implements Cluster {
     return spec;
   }
 
+  /** The {@code --initial-cluster-token} every member of this cluster is started with. */
+  public String token() {
+    return token;
+  }
+
   @Override
   public List<ProcessMember> members() {
     return List.copyOf(members);
