@@ -103,6 +103,7 @@ final class StrataServer implements AutoCloseable {
     AuthStore authStore = new AuthStore(backend, System::nanoTime, AUTH_TOKEN_TTL_SECONDS);
     AuthApplier authApplier = new AuthApplier(authStore);
     ApiAuth apiAuth = new ApiAuth(authStore::state, leases.lessor()::keysOf);
+    watchHub.readPermission((key, rangeEnd) -> apiAuth.keys(key, rangeEnd, false));
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
         leases.applier(), membership, authApplier), new AuthGuard(authStore, leases.lessor()::keysOf),
         List.of(compactor, alarms, membership, leases.applier(), authApplier, appliedIndex, watchHub));

@@ -55,6 +55,9 @@ public abstract class AuthConformanceScenarios {
     assertThat(alice.run("get", "x").error()).hasValue("etcdserver: permission denied");
     assertThat(alice.run("del", "/", "--prefix").error()).hasValue("etcdserver: permission denied");
     assertThat(alice.run("user", "list").error()).hasValue("etcdserver: permission denied");
+    Result deniedWatch = alice.run("watch", "x");
+    assertThat(deniedWatch.exitCode()).as(deniedWatch.describe()).isEqualTo(5);
+    assertThat(deniedWatch.stderr()).contains("watch was canceled (rpc error: code = PermissionDenied desc = etcdserver: permission denied)");
     assertThat(m2.withUser("alice:wrong").run("get", "/app/a").error())
         .hasValue("etcdserver: authentication failed, invalid user ID or password");
 

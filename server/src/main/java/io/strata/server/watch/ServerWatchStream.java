@@ -127,6 +127,12 @@ final class ServerWatchStream implements StreamObserver<WatchRequest> {
     byte[] rangeEnd = request.getRangeEnd().toByteArray();
     boolean fromKey = rangeEnd.length == 1 && rangeEnd[0] == 0;
     long storeRevision = hub.storeRevision();
+    io.grpc.StatusRuntimeException denied = hub.readPermission().check(
+        com.google.protobuf.ByteString.copyFrom(key), request.getRangeEnd());
+    if (denied != null) {
+      control(WatchResponses.denied(hub.header(storeRevision), request.getWatchId(), denied));
+      return;
+    }
     if (rangeEnd.length > 0 && !fromKey && Arrays.compareUnsigned(key, rangeEnd) >= 0) {
       control(WatchResponses.refused(hub.header(storeRevision), "mvcc: watcher range is empty"));
       return;

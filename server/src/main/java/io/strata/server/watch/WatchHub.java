@@ -165,6 +165,25 @@ public final class WatchHub implements CommitListener, AutoCloseable {
 
   // ------------------------------------------------------------------ streams (gRPC threads)
 
+  /**
+   * Whether the caller of the gRPC request being served may read [key, rangeEnd): null when it
+   * may, else the error. Called on the gRPC thread, where the caller's identity is in the Context.
+   */
+  public interface ReadPermission {
+    io.grpc.StatusRuntimeException check(com.google.protobuf.ByteString key, com.google.protobuf.ByteString rangeEnd);
+  }
+
+  private volatile ReadPermission readPermission = (key, rangeEnd) -> null;
+
+  /** Sets the check every watch create passes first (auth). */
+  public void readPermission(ReadPermission permission) {
+    this.readPermission = permission;
+  }
+
+  ReadPermission readPermission() {
+    return readPermission;
+  }
+
   /** Where the hub learns whether this member knows a leader (non-blocking, any thread). */
   void leaderFrom(BooleanSupplier hasLeader) {
     this.hasLeader = hasLeader;

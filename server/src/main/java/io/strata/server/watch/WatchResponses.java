@@ -38,6 +38,24 @@ final class WatchResponses {
         .setCreated(true).setCanceled(true).setCancelReason(reason).build();
   }
 
+  /** A create the caller may not make (etcd answers with the requested id and the gRPC error text). */
+  static WatchResponse denied(ResponseHeader header, long requestedId, io.grpc.StatusRuntimeException error) {
+    return WatchResponse.newBuilder().setHeader(header).setWatchId(requestedId)
+        .setCreated(true).setCanceled(true)
+        .setCancelReason("rpc error: code = " + goCodeName(error.getStatus().getCode())
+            + " desc = " + error.getStatus().getDescription())
+        .build();
+  }
+
+  /** gRPC code names as Go prints them ("PermissionDenied"). */
+  private static String goCodeName(io.grpc.Status.Code code) {
+    StringBuilder name = new StringBuilder();
+    for (String part : code.name().split("_")) {
+      name.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return name.toString();
+  }
+
   static WatchResponse canceled(ResponseHeader header, long watchId) {
     return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).setCanceled(true).build();
   }
