@@ -90,14 +90,11 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> observer) {
     StatusRuntimeException invalid = RequestChecks.checkPut(request);
-    if (invalid == null) {
-      invalid = quota.checkWrite();
-    }
     if (invalid != null) {
       observer.onError(invalid);
       return;
     }
-    replicate(Entry.newBuilder().setPut(request), observer,
+    replicateWithinQuota(Entry.newBuilder().setPut(request), observer,
         result -> result.getPut().toBuilder().setHeader(member.fill(result.getPut().getHeader())).build());
   }
 
@@ -116,14 +113,17 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
     StatusRuntimeException invalid = RequestChecks.checkTxn(request, maxTxnOps);
-    if (invalid == null && RequestChecks.writesData(request)) {
-      invalid = quota.checkWrite();
-    }
     if (invalid != null) {
       observer.onError(invalid);
       return;
     }
-    replicate(Entry.newBuilder().setTxn(request), observer,
+    Entry.Builder entry = Entry.newBuilder().setTxn(request);
+    if (!RequestChecks.writesData(request)) {
+      replicate(entry, observer,
+          result -> result.getTxn().toBuilder().setHeader(member.fill(result.getTxn().getHeader())).build());
+      return;
+    }
+    replicateWithinQuota(entry, observer,
         result -> result.getTxn().toBuilder().setHeader(member.fill(result.getTxn().getHeader())).build());
   }
 
@@ -145,6 +145,18 @@ final class KvService extends KVGrpc.KVImplBase {
             .setHeader(member.fill(result.getCompaction().getHeader())).build());
         observer.onCompleted();
       });
+    });
+  }
+
+  /** Replicates a write that adds data, unless the backend quota is exceeded. */
+  private <T> void replicateWithinQuota(Entry.Builder command, StreamObserver<T> observer,
+      Function<ApplyResult, T> response) {
+    quota.checkWrite().thenAccept(refused -> {
+      if (refused != null) {
+        observer.onError(refused);
+      } else {
+        replicate(command, observer, response);
+      }
     });
   }
 

@@ -5,6 +5,7 @@ import io.strata.api.etcdserverpb.AlarmRequest;
 import io.strata.api.etcdserverpb.AlarmType;
 import io.strata.api.raftpb.Entry;
 import io.strata.storage.Backend;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's backend quota: a request that would add data while the database is over
@@ -27,15 +28,19 @@ public final class QuotaGuard {
     this.proposer = proposer;
   }
 
-  /** Null when a write may go ahead, else etcd's NO_SPACE error (and the alarm is being raised). */
-  public StatusRuntimeException checkWrite() {
+  /**
+   * Completes with null when a write may go ahead. Over the quota, it first raises the NOSPACE
+   * alarm through Raft and then completes with etcd's NO_SPACE error, so that the alarm is visible
+   * when the client learns of the refusal (as etcd does).
+   */
+  public CompletableFuture<StatusRuntimeException> checkWrite() {
     if (quotaBytes <= 0 || backend.sizeBytes() <= quotaBytes) {
-      return null;
+      return CompletableFuture.completedFuture(null);
     }
-    proposer.proposeInternal(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
-        .setAction(AlarmRequest.AlarmAction.ACTIVATE)
-        .setMemberID(memberId)
-        .setAlarm(AlarmType.NOSPACE)));
-    return EtcdErrors.NO_SPACE;
+    return proposer.proposeInternal(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
+            .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+            .setMemberID(memberId)
+            .setAlarm(AlarmType.NOSPACE)))
+        .handle((result, failure) -> EtcdErrors.NO_SPACE);
   }
 }
