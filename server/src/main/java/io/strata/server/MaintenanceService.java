@@ -25,6 +25,8 @@ import io.strata.storage.KvHash;
 import io.strata.storage.ReadView;
 import io.strata.storage.RevisionUnavailableException;
 import io.strata.storage.SnapshotArchive;
+import io.strata.storage.StorageVersion;
+import io.strata.api.version.Version;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,13 +55,13 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final ScheduledExecutorService timer;
   private final Path scratchDir;
   private final long quotaBackendBytes;
-  private final String serverVersion;
+  private final StrataVersion serverVersion;
   private final long requestTimeoutMs;
   private final ApiAuth auth;
   private final LinearizableReads reads;
 
   MaintenanceService(MemberContext member, Proposer proposer, Alarms alarms, Executor slowExecutor,
-      ScheduledExecutorService timer, Path scratchDir, long quotaBackendBytes, String serverVersion,
+      ScheduledExecutorService timer, Path scratchDir, long quotaBackendBytes, StrataVersion serverVersion,
       long requestTimeoutMs, ApiAuth auth, LinearizableReads reads) {
     this.auth = auth;
     this.reads = reads;
@@ -77,12 +79,15 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
     long revision;
+    String storageVersion;
     try (ReadView view = member.backend().readView()) {
       revision = view.currentRevision();
+      storageVersion = StorageVersion.of(view).map(Version::wire).orElse("");
     }
     StatusResponse.Builder status = StatusResponse.newBuilder()
         .setHeader(member.header(revision))
-        .setVersion(ServerVersion.wire(serverVersion))
+        .setVersion(serverVersion.version().wire())
+        .setStorageVersion(storageVersion)
         .setDbSize(member.backend().sizeBytes())
         .setDbSizeInUse(member.backend().sizeInUseBytes())
         .setLeader(member.leaderId())
@@ -175,7 +180,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         }
         long size = SnapshotArchive.write(member.backend(), archive);
         LOG.info("sending a snapshot of {} bytes at revision {}", size, revision);
-        sender.send(archive, size, member.header(revision), ServerVersion.wire(serverVersion));
+        sender.send(archive, size, member.header(revision), serverVersion.version().wire());
       } catch (IOException | RuntimeException e) {
         LOG.warn("snapshot failed", e);
         deleteQuietly(archive);

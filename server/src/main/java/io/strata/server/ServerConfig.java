@@ -62,6 +62,13 @@ final class ServerConfig {
   @Option(names = "--max-txn-ops", defaultValue = "128", description = "Maximum number of operations permitted in a transaction.")
   int maxTxnOps;
 
+  @Option(names = "--emulate-version", description = "Behave exactly as release X.Y would, on disk and on the wire (default: this build's version).")
+  String emulateVersion;
+
+  StrataVersion version() {
+    return emulateVersion == null ? StrataVersion.LATEST : StrataVersion.of(emulateVersion);
+  }
+
   @Option(names = {"--experimental-watch-progress-notify-interval", "--watch-progress-notify-interval"},
       defaultValue = "10m",
       description = "Duration of periodic watch progress notifications, as a Go duration (e.g. 10m, 30s); 0 turns them off.")

@@ -20,7 +20,7 @@ public final class Strata implements Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"strata " + ServerVersion.wire(ServerVersion.CURRENT)};
+      return new String[] {"strata " + StrataVersion.LATEST.version().wire()};
     }
   }
 
@@ -51,6 +51,9 @@ public final class Strata implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("strata: " + e.getMessage());
       return 2;
+    } catch (StrataServer.DataTooNewException e) {
+      System.err.println("strata: refusing to start: " + e.getMessage());
+      return 3;
     }
     stopped.await();
     return 0;

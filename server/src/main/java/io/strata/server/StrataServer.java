@@ -21,7 +21,9 @@ import io.strata.server.auth.AuthInterceptor;
 import io.strata.server.auth.AuthService;
 import io.strata.server.auth.AuthStore;
 import io.strata.server.auth.PasswordHasher;
+import io.strata.api.version.Version;
 import io.strata.storage.Backend;
+import io.strata.storage.StorageVersion;
 import io.strata.storage.MetaKey;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
@@ -31,6 +33,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -78,9 +81,17 @@ final class StrataServer implements AutoCloseable {
       throw new IllegalArgumentException("--initial-cluster gives " + config.name + " the peer URLs "
           + self.getPeerURLsList() + " but --initial-advertise-peer-urls is " + config.advertisedPeerUrl());
     }
+    StrataVersion version = config.version();
+    Path dbDir = config.effectiveDataDir().resolve("db");
+    Optional<Version> storageVersion = StorageVersion.detect(dbDir);
+    if (storageVersion.isPresent() && storageVersion.get().isNewerThan(version.version())) {
+      throw new DataTooNewException("the data in " + dbDir + " has storage version " + storageVersion.get()
+          + ", newer than this member's version " + version.version() + "; downgrade the cluster first, or"
+          + " move the data directory with `strata migrate --target-version " + version.version() + "`");
+    }
     Files.createDirectories(config.effectiveDataDir());
-    backend = Backend.open(config.effectiveDataDir().resolve("db"));
-    seedInitialMembers(initial.members());
+    backend = Backend.open(dbDir);
+    seedInitialMembers(initial.members(), version);
 
     timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
     readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
@@ -147,24 +158,28 @@ final class StrataServer implements AutoCloseable {
         // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
         .intercept(new AuthInterceptor(authStore))
+        .intercept(new VersionGate(version.version()))
         .addService(new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor))
         .addService(leaseService)
         .addService(new WatchService(watchHub, member))
         .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth))
         .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
-            config.quotaBackendBytes, ServerVersion.CURRENT, config.requestTimeoutMs(), apiAuth, reads))
+            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads))
         .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth))
         .build()
         .start();
     http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);
     http.start();
     publishAttributes(proposer, self.getID());
-    LOG.info("strata {} member {} ({}) serving clients on {}, peers on {}, data in {}", ServerVersion.CURRENT,
+    LOG.info("strata {} member {} ({}) serving clients on {}, peers on {}, data in {}", version.version(),
         config.name, Long.toHexString(self.getID()), config.clientUrls(), selfPeer, config.effectiveDataDir());
   }
 
-  /** A brand-new store starts with the members of --initial-cluster; every member seeds the same records. */
-  private void seedInitialMembers(List<Member> members) {
+  /**
+   * A brand-new store starts with the members of --initial-cluster (every member seeds the same
+   * records) and the storage version of the version this member runs as.
+   */
+  private void seedInitialMembers(List<Member> members, StrataVersion version) {
     try (ReadView view = backend.readView()) {
       if (view.consistentIndex() > 0 || !view.members().isEmpty()) {
         return;
@@ -172,7 +187,15 @@ final class StrataServer implements AutoCloseable {
     }
     try (StoreBatch batch = backend.beginBatch()) {
       members.forEach(batch::putMember);
+      StorageVersion.write(batch, version.version());
       batch.commit();
+    }
+  }
+
+  /** The data directory holds data newer than this member can read; nothing was changed. */
+  static final class DataTooNewException extends RuntimeException {
+    DataTooNewException(String message) {
+      super(message);
     }
   }
 
@@ -214,8 +237,12 @@ final class StrataServer implements AutoCloseable {
   }
 
   private String versionJson() {
-    String version = ServerVersion.wire(ServerVersion.CURRENT);
-    return "{\"etcdserver\":\"" + version + "\",\"etcdcluster\":\"" + version + "\"}";
+    String server = config.version().version().wire();
+    String storage;
+    try (ReadView view = backend.readView()) {
+      storage = StorageVersion.of(view).map(Version::wire).orElse("unknown");
+    }
+    return "{\"etcdserver\":\"" + server + "\",\"etcdcluster\":\"" + server + "\",\"storage\":\"" + storage + "\"}";
   }
 
   private static void fatal(Throwable cause) {

@@ -17,7 +17,9 @@ public enum MetaKey {
   /** 1 when authentication is enabled. */
   AUTH_ENABLED("auth_enabled", "1.0"),
   /** Revision of the auth store: bumped by every change to users, roles or the enabled flag. */
-  AUTH_REVISION("auth_revision", "1.0");
+  AUTH_REVISION("auth_revision", "1.0"),
+  /** The schema version of this database, "MAJOR.MINOR" in UTF-8 ({@link StorageVersion}). */
+  STORAGE_VERSION("storage_version", "1.0");
 
   /** The revision of an empty store; the first write gets the next one (etcd's numbering). */
   public static final long INITIAL_REVISION = 1;
