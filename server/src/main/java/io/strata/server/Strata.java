@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
  * 127.0.0.1:2379 (clients), :2380 (peers) and :2381 (HTTP), with data in ./default.strata.
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Strata.Version.class,
-    subcommands = SnapshotRestoreCommand.Group.class,
+    subcommands = {SnapshotRestoreCommand.Group.class, MigrateCommand.class},
     description = "Strata: a replicated key-value server speaking etcd's v3 API, with reversible upgrades.")
 public final class Strata implements Callable<Integer> {
   @Mixin

@@ -1,0 +1,79 @@
+package io.strata.storage;
+
+import io.strata.api.version.Version;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Moves a database from its storage version to another, one minor version at a time, as the
+ * {@link StorageSchema} says. All steps of a plan are written in one atomic RocksDB batch with the
+ * new storage version, so a crash leaves the old version or the new one, never a mix.
+ *
+ * <p>Threading: one caller, with the database not serving (offline migrate, or the apply thread).
+ */
+public final class Migration {
+  /** One minor step. */
+  public record Step(Version from, Version to) {
+    public boolean isDowngrade() {
+      return to.compareTo(from) < 0;
+    }
+  }
+
+  /** A plan cannot be made: unknown version, or a change of major version. */
+  public static final class UnsupportedVersionException extends IllegalArgumentException {
+    UnsupportedVersionException(String message) {
+      super(message);
+    }
+  }
+
+  private Migration() {}
+
+  /** The steps from {@code current} to {@code target}; empty when they are equal. */
+  public static List<Step> plan(Version current, Version target) {
+    if (current.major() != target.major()) {
+      throw new UnsupportedVersionException("changing major storage version is not supported");
+    }
+    for (Version v : List.of(current, target)) {
+      if (!StorageSchema.knows(v)) {
+        throw new UnsupportedVersionException("version \"" + v + "\" is not supported");
+      }
+    }
+    List<Step> steps = new ArrayList<>();
+    int from = StorageSchema.VERSIONS.indexOf(current);
+    int to = StorageSchema.VERSIONS.indexOf(target);
+    int direction = Integer.signum(to - from);
+    for (int i = from; i != to; i += direction) {
+      steps.add(new Step(StorageSchema.VERSIONS.get(i), StorageSchema.VERSIONS.get(i + direction)));
+    }
+    return steps;
+  }
+
+  /**
+   * Runs the plan from the database's recorded storage version to {@code target}; reports each
+   * step to {@code progress}. Returns the steps run.
+   *
+   * @throws IllegalStateException when the database records no storage version
+   */
+  public static List<Step> run(Backend backend, Version target, Consumer<String> progress) {
+    Version current;
+    try (ReadView view = backend.readView()) {
+      current = StorageVersion.of(view).orElseThrow(
+          () -> new IllegalStateException("missing storage version record"));
+    }
+    List<Step> steps = plan(current, target);
+    if (steps.isEmpty()) {
+      return steps;
+    }
+    try (StoreBatch batch = backend.beginBatch()) {
+      for (Step step : steps) {
+        long cleaned = step.isDowngrade() ? StorageSchema.clearNewerFields(batch, step.to()) : 0;
+        progress.accept("step " + step.from() + " -> " + step.to()
+            + (step.isDowngrade() ? ": cleared newer fields from " + cleaned + " records" : ""));
+      }
+      StorageVersion.write(batch, target);
+      batch.commit();
+    }
+    return steps;
+  }
+}
