@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * lowest version able to read them all ({@link MinimalVersion}). Lowering the storage version to T
  * is safe only when that version is at most T: entries behind the snapshot are never replayed.
  *
- * <p>Threading: one caller; the member must not be running (the log is opened for reading by
- * jraft's own storage code).
+ * <p>Threading: one caller; the member must not be running. The log is opened by jraft's own
+ * storage code, which may finish a prefix truncation it had recorded after a snapshot (what the
+ * member would do at its next start); entries are only read.
  */
 public final class RaftLogInspector {
   /** What the log after the latest snapshot needs. */
@@ -44,6 +45,7 @@ public final class RaftLogInspector {
     }
     RocksDBLogStorage log = new RocksDBLogStorage(logDir.toString(), new RaftOptions());
     LogStorageOptions options = new LogStorageOptions();
+    options.setGroupId(RaftNode.GROUP);
     options.setConfigurationManager(new ConfigurationManager());
     options.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
     if (!log.init(options)) {

@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * block; their callbacks run on jraft's threads and must not block either.
  */
 public final class RaftNode implements AutoCloseable {
-  private static final String GROUP = "strata";
+  static final String GROUP = "strata";
 
   private final RaftSettings settings;
   private final StateMachineShell shell;
