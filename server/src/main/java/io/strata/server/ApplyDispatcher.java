@@ -16,7 +16,8 @@ import java.util.List;
  */
 final class ApplyDispatcher implements ApplyCore {
   /** The appliers of the features outside KV; each is given at construction. */
-  record Features(CommandApplier leases, CommandApplier membership, CommandApplier auth) {}
+  record Features(CommandApplier leases, CommandApplier membership, CommandApplier auth,
+      CommandApplier clusterVersion) {}
 
   private final KvApplier kv;
   private final Alarms alarms;
@@ -54,6 +55,7 @@ final class ApplyDispatcher implements ApplyCore {
       case AUTH_ENABLE, AUTH_DISABLE, AUTHENTICATE, USER_ADD, USER_DELETE, USER_CHANGE_PASSWORD,
           USER_GRANT_ROLE, USER_REVOKE_ROLE, ROLE_ADD, ROLE_DELETE, ROLE_GRANT_PERMISSION,
           ROLE_REVOKE_PERMISSION -> features.auth().apply(entry, index, batch);
+      case CLUSTER_VERSION_SET -> features.clusterVersion().apply(entry, index, batch);
       case COMMAND_NOT_SET -> throw new IllegalStateException(
           "entry " + index + " carries a command this version does not know");
     };

@@ -23,6 +23,7 @@ import io.strata.server.auth.AuthStore;
 import io.strata.server.auth.PasswordHasher;
 import io.strata.api.version.Version;
 import io.strata.storage.Backend;
+import io.strata.storage.ClusterVersionRecord;
 import io.strata.storage.StorageVersion;
 import io.strata.storage.MetaKey;
 import io.strata.storage.ReadView;
@@ -66,6 +67,8 @@ final class StrataServer implements AutoCloseable {
   private Leases leases;
   private WatchHub watchHub;
   private volatile MembershipReconciler reconciler;
+  private ClusterVersions clusterVersions;
+  private ClusterVersionMonitor versionMonitor;
 
   StrataServer(ServerConfig config) {
     this.config = config;
@@ -91,6 +94,16 @@ final class StrataServer implements AutoCloseable {
     }
     Files.createDirectories(config.effectiveDataDir());
     backend = Backend.open(dbDir);
+    try (ReadView view = backend.readView()) {
+      Optional<Version> cluster = ClusterVersionRecord.of(view);
+      if (cluster.isPresent() && cluster.get().isNewerThan(version.version())) {
+        backend.close();
+        backend = null;
+        throw new DataTooNewException("this member's version " + version.version()
+            + " is lower than the cluster version " + cluster.get() + " recorded in " + dbDir
+            + "; a member may join at a lower version only while the cluster is being downgraded to it");
+      }
+    }
     seedInitialMembers(initial.members(), version);
 
     timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
@@ -115,9 +128,10 @@ final class StrataServer implements AutoCloseable {
     AuthApplier authApplier = new AuthApplier(authStore);
     ApiAuth apiAuth = new ApiAuth(authStore::state, leases.lessor()::keysOf);
     watchHub.readPermission((key, rangeEnd) -> apiAuth.keys(key, rangeEnd, false));
+    clusterVersions = new ClusterVersions(backend, version.version(), StrataServer::stopTooOld);
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
-        leases.applier(), membership, authApplier), new AuthGuard(authStore, leases.lessor()::keysOf),
-        List.of(compactor, alarms, membership, leases.applier(), authApplier, appliedIndex, watchHub));
+        leases.applier(), membership, authApplier, clusterVersions), new AuthGuard(authStore, leases.lessor()::keysOf),
+        List.of(compactor, alarms, membership, leases.applier(), authApplier, clusterVersions, appliedIndex, watchHub));
     // A member joining an existing cluster starts with no Raft configuration: the leader adds it
     // (after catching it up) and replicates the configuration to it.
     List<String> peers = config.initialClusterState.equals("existing") ? List.of()
@@ -132,6 +146,9 @@ final class StrataServer implements AutoCloseable {
         config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
     proposer.setAuthRevisionSource(() -> authStore.state().revision());
+    versionMonitor = new ClusterVersionMonitor(raft, raft.transport(), backend, clusterVersions, proposer,
+        version.version(), timer);
+    versionMonitor.serve();
     raft.transport().handle(ForwardRequest.getDefaultInstance(), ForwardResponse.getDefaultInstance(),
         proposer::serveForward);
     var leaseService = leases.serve(raft, member, proposer, timer, config.requestTimeoutMs());
@@ -139,6 +156,7 @@ final class StrataServer implements AutoCloseable {
     compactor.resume();
     reconciler = new MembershipReconciler(raft, backend, timer);
     reconciler.start();
+    versionMonitor.start();
 
     LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs());
     QuotaGuard quota = new QuotaGuard(backend, config.quotaBackendBytes, self.getID(), proposer);
@@ -242,7 +260,13 @@ final class StrataServer implements AutoCloseable {
     try (ReadView view = backend.readView()) {
       storage = StorageVersion.of(view).map(Version::wire).orElse("unknown");
     }
-    return "{\"etcdserver\":\"" + server + "\",\"etcdcluster\":\"" + server + "\",\"storage\":\"" + storage + "\"}";
+    String cluster = clusterVersions.current().map(Version::wire).orElse("not_decided");
+    return "{\"etcdserver\":\"" + server + "\",\"etcdcluster\":\"" + cluster + "\",\"storage\":\"" + storage + "\"}";
+  }
+
+  /** The cluster moved to a version this member cannot run: stop, as etcd does. */
+  private static void stopTooOld() {
+    new Thread(() -> System.exit(1), "strata-exit").start();
   }
 
   private static void fatal(Throwable cause) {
@@ -280,6 +304,9 @@ final class StrataServer implements AutoCloseable {
     }
     if (reconciler != null) {
       reconciler.close();
+    }
+    if (versionMonitor != null) {
+      versionMonitor.close();
     }
     if (leases != null) {
       leases.close();

@@ -19,7 +19,9 @@ public enum MetaKey {
   /** Revision of the auth store: bumped by every change to users, roles or the enabled flag. */
   AUTH_REVISION("auth_revision", "1.0"),
   /** The schema version of this database, "MAJOR.MINOR" in UTF-8 ({@link StorageVersion}). */
-  STORAGE_VERSION("storage_version", "1.0");
+  STORAGE_VERSION("storage_version", "1.0"),
+  /** The cluster version decided by the leader through Raft, "MAJOR.MINOR" in UTF-8. */
+  CLUSTER_VERSION("cluster_version", "1.0");
 
   /** The revision of an empty store; the first write gets the next one (etcd's numbering). */
   public static final long INITIAL_REVISION = 1;

@@ -61,18 +61,29 @@ public final class Migration {
       current = StorageVersion.of(view).orElseThrow(
           () -> new IllegalStateException("missing storage version record"));
     }
-    List<Step> steps = plan(current, target);
-    if (steps.isEmpty()) {
-      return steps;
+    if (current.equals(target)) {
+      return List.of();
     }
     try (StoreBatch batch = backend.beginBatch()) {
-      for (Step step : steps) {
-        long cleaned = step.isDowngrade() ? StorageSchema.clearNewerFields(batch, step.to()) : 0;
-        progress.accept("step " + step.from() + " -> " + step.to()
-            + (step.isDowngrade() ? ": cleared newer fields from " + cleaned + " records" : ""));
-      }
-      StorageVersion.write(batch, target);
+      List<Step> steps = runIn(batch, current, target, progress);
       batch.commit();
+      return steps;
+    }
+  }
+
+  /**
+   * Adds the plan from {@code current} to {@code target} to {@code batch} (which the caller
+   * commits): the online path, where the apply thread migrates within an applied batch.
+   */
+  public static List<Step> runIn(StoreBatch batch, Version current, Version target, Consumer<String> progress) {
+    List<Step> steps = plan(current, target);
+    for (Step step : steps) {
+      long cleaned = step.isDowngrade() ? StorageSchema.clearNewerFields(batch, step.to()) : 0;
+      progress.accept("step " + step.from() + " -> " + step.to()
+          + (step.isDowngrade() ? ": cleared newer fields from " + cleaned + " records" : ""));
+    }
+    if (!steps.isEmpty()) {
+      StorageVersion.write(batch, target);
     }
     return steps;
   }

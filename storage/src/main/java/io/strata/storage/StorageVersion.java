@@ -71,6 +71,12 @@ public final class StorageVersion {
     return value == null ? Optional.empty() : Optional.of(Version.parse(new String(value, StandardCharsets.UTF_8)));
   }
 
+  /** The storage version as {@code batch} sees it, if recorded. */
+  public static Optional<Version> of(StoreBatch batch) {
+    byte[] value = batch.getRaw(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes());
+    return value == null ? Optional.empty() : Optional.of(Version.parse(new String(value, StandardCharsets.UTF_8)));
+  }
+
   /** Records {@code version} in {@code batch}: bootstrap and migrations only. */
   public static void write(StoreBatch batch, Version version) {
     batch.put(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes(), version.toString().getBytes(StandardCharsets.UTF_8));

@@ -98,7 +98,16 @@ public abstract class ProcessCluster implements Cluster {
     spec.snapshotCount().ifPresent(n -> f.addAll(List.of("--snapshot-count", Long.toString(n))));
     spec.maxRequestBytes().ifPresent(n -> f.addAll(List.of("--max-request-bytes", Long.toString(n))));
     spec.maxTxnOps().ifPresent(n -> f.addAll(List.of("--max-txn-ops", Integer.toString(n))));
-    f.addAll(spec.extraFlags());
+    List<String> extra = new ArrayList<>(spec.extraFlags());
+    if (m.emulateVersion != null) {
+      int at = extra.indexOf("--emulate-version");
+      if (at >= 0) {
+        extra.remove(at + 1);
+        extra.remove(at);
+      }
+      extra.addAll(List.of("--emulate-version", m.emulateVersion));
+    }
+    f.addAll(extra);
     return f;
   }
 
@@ -349,6 +358,13 @@ public abstract class ProcessCluster implements Cluster {
     private EtcdGrpc grpc;
     /** For a member that joins a running cluster: its --initial-cluster; null for founding members. */
     private volatile String joinCluster;
+    /** This member's --emulate-version from its next start on, overriding the spec's; null for the spec's. */
+    private volatile String emulateVersion;
+
+    /** From the next start on, run this member as release {@code version} ("X.Y"; null: the spec's). */
+    public void emulateVersion(String version) {
+      this.emulateVersion = version;
+    }
 
     ProcessMember(int index, String name, int clientPort, int peerPort, int metricsPort,
         Path directory) {

@@ -1,0 +1,84 @@
+package io.strata.server;
+
+import io.strata.api.mvccpb.Event;
+import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.raftpb.Entry;
+import io.strata.api.version.Version;
+import io.strata.storage.Backend;
+import io.strata.storage.ClusterVersionRecord;
+import io.strata.storage.Migration;
+import io.strata.storage.ReadView;
+import io.strata.storage.StorageVersion;
+import io.strata.storage.StoreBatch;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster version as this member applied it, and what applying a new one does:
+ * <ol>
+ *   <li>the version is recorded in the store;</li>
+ *   <li>a version above this member's own means the member cannot take part: it stops (etcd's
+ *       "server version is lower than determined cluster version");</li>
+ *   <li>the storage version follows a rising cluster version in the same batch.</li>
+ * </ol>
+ *
+ * <p>Threading: apply thread for {@link #apply} and the listener; {@link #current()} from any thread.
+ */
+final class ClusterVersions implements CommandApplier, CommitListener {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterVersions.class);
+
+  private final Version own;
+  private final Runnable onTooOld;
+  private final Backend backend;
+  private volatile Optional<Version> current;
+  private boolean tooOld;
+
+  ClusterVersions(Backend backend, Version own, Runnable onTooOld) {
+    this.backend = backend;
+    this.own = own;
+    this.onTooOld = onTooOld;
+    reload();
+  }
+
+  private void reload() {
+    try (ReadView view = backend.readView()) {
+      current = ClusterVersionRecord.of(view);
+    }
+  }
+
+  Optional<Version> current() {
+    return current;
+  }
+
+  @Override
+  public ApplyResult apply(Entry entry, long index, StoreBatch batch) {
+    Version decided = Version.parse(entry.getClusterVersionSet().getVersion());
+    ClusterVersionRecord.write(batch, decided);
+    Optional<Version> storage = StorageVersion.of(batch);
+    if (storage.isPresent() && decided.isNewerThan(storage.get()) && !decided.isNewerThan(own)) {
+      Migration.runIn(batch, storage.get(), decided, step -> LOG.info("storage version follows the cluster: {}", step));
+    }
+    if (!decided.equals(current.orElse(null))) {
+      LOG.info("cluster version is now {}", decided);
+    }
+    current = Optional.of(decided);
+    tooOld |= decided.isNewerThan(own);
+    return ApplyResult.getDefaultInstance();
+  }
+
+  @Override
+  public void committed(List<Event> events, long revision, long appliedIndex) {
+    if (tooOld) {
+      tooOld = false;
+      LOG.error("server version {} is lower than the cluster version {}; stopping", own, current.orElse(null));
+      onTooOld.run();
+    }
+  }
+
+  @Override
+  public void snapshotInstalled(long appliedIndex) {
+    reload();
+  }
+}
