@@ -94,15 +94,16 @@ final class StrataServer implements AutoCloseable {
     }
     Files.createDirectories(config.effectiveDataDir());
     backend = Backend.open(dbDir);
+    Optional<Version> cluster;
     try (ReadView view = backend.readView()) {
-      Optional<Version> cluster = ClusterVersionRecord.of(view);
-      if (cluster.isPresent() && cluster.get().isNewerThan(version.version())) {
-        backend.close();
-        backend = null;
-        throw new DataTooNewException("this member's version " + version.version()
-            + " is lower than the cluster version " + cluster.get() + " recorded in " + dbDir
-            + "; a member may join at a lower version only while the cluster is being downgraded to it");
-      }
+      cluster = ClusterVersionRecord.of(view);
+    }
+    if (cluster.isPresent() && cluster.get().isNewerThan(version.version())) {
+      backend.close();
+      backend = null;
+      throw new DataTooNewException("this member's version " + version.version()
+          + " is lower than the cluster version " + cluster.get() + " recorded in " + dbDir
+          + "; a member may join at a lower version only while the cluster is being downgraded to it");
     }
     seedInitialMembers(initial.members(), version);
 

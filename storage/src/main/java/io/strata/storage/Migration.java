@@ -3,6 +3,7 @@ package io.strata.storage;
 import io.strata.api.version.Version;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -84,6 +85,13 @@ public final class Migration {
     }
     if (!steps.isEmpty()) {
       StorageVersion.write(batch, target);
+      // Data moved down to a version is data of a cluster at that version at most: an older
+      // binary must be able to start on it.
+      Optional<Version> cluster = ClusterVersionRecord.of(batch);
+      if (cluster.isPresent() && cluster.get().isNewerThan(target)) {
+        ClusterVersionRecord.write(batch, target);
+        progress.accept("cluster version recorded in the data lowered to " + target);
+      }
     }
     return steps;
   }

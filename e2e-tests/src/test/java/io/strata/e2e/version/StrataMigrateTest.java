@@ -34,6 +34,10 @@ class StrataMigrateTest {
     for (int i = 0; i < 20; i++) {
       assertThat(cluster.etcdctl(member).run("put", "m/k" + i, "v" + i).stdout()).isEqualTo("OK\n");
     }
+    // The cluster version is recorded in the data too: the migration must lower it as well.
+    cluster.waitFor("the cluster version to be decided", java.time.Duration.ofSeconds(30), () ->
+        io.strata.e2e.harness.Metrics.get(member.metricsUrl() + "/version").contains("\"etcdcluster\":\"1.2.0\"")
+            ? true : null);
     cluster.stop(member);
     String dir = member.dataDir().toString();
 
@@ -52,7 +56,8 @@ class StrataMigrateTest {
 
     Run down = migrate("--data-dir", dir, "--target-version", "1.0");
     assertThat(down.exit()).as(down.stderr()).isZero();
-    assertThat(down.stdout()).contains("in 2 step(s)").contains("updated storage version to 1.0");
+    assertThat(down.stdout()).contains("in 2 step(s)").contains("updated storage version to 1.0")
+        .contains("cluster version recorded in the data lowered to 1.0");
 
     Run older = startAndRead(member, "1.0");
     assertThat(older.stdout()).contains("m/k19").contains("v19");
