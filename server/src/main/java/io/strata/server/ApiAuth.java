@@ -16,9 +16,6 @@ import java.util.function.Supplier;
  * <p>Threading: call on the gRPC thread serving the request (the caller travels in its Context).
  */
 public final class ApiAuth {
-  /** Allows everything: for tests and wirings without auth. */
-  public static final ApiAuth OPEN = new ApiAuth(() -> AuthState.EMPTY, leaseId -> java.util.List.of());
-
   private final Supplier<AuthState> state;
   private final Permissions.LeaseKeyLookup leases;
 

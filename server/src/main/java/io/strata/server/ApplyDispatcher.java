@@ -48,8 +48,7 @@ final class ApplyDispatcher implements ApplyCore {
       case DELETE_RANGE -> kv.delete(batch, entry.getDeleteRange());
       case TXN -> kv.txn(batch, entry.getTxn());
       case COMPACTION -> kv.compaction(batch, entry.getCompaction());
-      case MEMBER_ATTRIBUTES -> KvApplier.memberAttributes(batch, entry.getMemberAttributes());
-      case MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE -> features.membership().apply(entry, index, batch);
+      case MEMBER_ATTRIBUTES, MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE -> features.membership().apply(entry, index, batch);
       case LEASE_GRANT, LEASE_REVOKE -> features.leases().apply(entry, index, batch);
       case ALARM -> alarms.apply(entry, index, batch);
       case AUTH_ENABLE, AUTH_DISABLE, AUTHENTICATE, USER_ADD, USER_DELETE, USER_CHANGE_PASSWORD,

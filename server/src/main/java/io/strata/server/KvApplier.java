@@ -7,7 +7,6 @@ import io.strata.api.etcdserverpb.CompactionRequest;
 import io.strata.api.etcdserverpb.CompactionResponse;
 import io.strata.api.etcdserverpb.DeleteRangeRequest;
 import io.strata.api.etcdserverpb.DeleteRangeResponse;
-import io.strata.api.etcdserverpb.Member;
 import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.etcdserverpb.PutResponse;
 import io.strata.api.etcdserverpb.RangeRequest;
@@ -18,7 +17,6 @@ import io.strata.api.etcdserverpb.TxnRequest;
 import io.strata.api.etcdserverpb.TxnResponse;
 import io.strata.api.mvccpb.KeyValue;
 import io.strata.api.peerpb.ApplyResult;
-import io.strata.api.raftpb.MemberAttributes;
 import io.strata.storage.KvWriteTxn;
 import io.strata.storage.RangeResult;
 import io.strata.storage.RevisionUnavailableException;
@@ -245,18 +243,6 @@ final class KvApplier {
     compactor.scheduleAfterCommit(revision);
     return ApplyResult.newBuilder().setCompaction(CompactionResponse.newBuilder()
         .setHeader(ResponseHeader.newBuilder().setRevision(batch.currentRevision()))).build();
-  }
-
-  static ApplyResult memberAttributes(StoreBatch batch, MemberAttributes attributes) {
-    Member member = batch.member(attributes.getMemberId());
-    if (member != null) {
-      batch.putMember(member.toBuilder()
-          .setName(attributes.getName())
-          .clearClientURLs()
-          .addAllClientURLs(attributes.getClientUrlsList())
-          .build());
-    }
-    return ApplyResult.getDefaultInstance();
   }
 
   static StatusRuntimeException revisionError(RevisionUnavailableException e) {

@@ -8,6 +8,7 @@ import io.strata.api.etcdserverpb.ResponseHeader;
 import io.strata.api.mvccpb.Event;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
+import io.strata.api.raftpb.MemberAttributes;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ final class MembershipApplier implements CommandApplier, CommitListener {
       case MEMBER_REMOVE -> remove(batch, entry.getMemberRemove().getMemberId());
       case MEMBER_UPDATE -> update(batch, entry.getMemberUpdate().getMemberId(),
           entry.getMemberUpdate().getPeerUrlsList());
+      case MEMBER_ATTRIBUTES -> publish(batch, entry.getMemberAttributes());
       default -> throw new IllegalArgumentException("not a membership command: " + entry.getCommandCase());
     };
   }
@@ -56,7 +58,7 @@ final class MembershipApplier implements CommandApplier, CommitListener {
     return ApplyResult.newBuilder().setMemberAdd(MemberAddResponse.newBuilder()
         .setHeader(ResponseHeader.getDefaultInstance())
         .setMember(member)
-        .addAllMembers(members(batch))).build();
+        .addAllMembers(batch.members())).build();
   }
 
   private ApplyResult remove(StoreBatch batch, long memberId) {
@@ -68,7 +70,7 @@ final class MembershipApplier implements CommandApplier, CommitListener {
     removedSelf |= memberId == selfId;
     return ApplyResult.newBuilder().setMemberRemove(MemberRemoveResponse.newBuilder()
         .setHeader(ResponseHeader.getDefaultInstance())
-        .addAllMembers(members(batch))).build();
+        .addAllMembers(batch.members())).build();
   }
 
   private ApplyResult update(StoreBatch batch, long memberId, List<String> peerUrls) {
@@ -83,22 +85,31 @@ final class MembershipApplier implements CommandApplier, CommitListener {
     changed = true;
     return ApplyResult.newBuilder().setMemberUpdate(MemberUpdateResponse.newBuilder()
         .setHeader(ResponseHeader.getDefaultInstance())
-        .addAllMembers(members(batch))).build();
+        .addAllMembers(batch.members())).build();
   }
 
   /** True when a member other than {@code exceptId} (null: any member) uses one of {@code peerUrls}. */
+  /** A started member's name and client URLs (etcd's publish); unknown members are ignored. */
+  private static ApplyResult publish(StoreBatch batch, MemberAttributes attributes) {
+    Member member = batch.member(attributes.getMemberId());
+    if (member != null) {
+      batch.putMember(member.toBuilder()
+          .setName(attributes.getName())
+          .clearClientURLs()
+          .addAllClientURLs(attributes.getClientUrlsList())
+          .build());
+    }
+    return ApplyResult.getDefaultInstance();
+  }
+
   private static boolean peerUrlsTaken(StoreBatch batch, Long exceptId, List<String> peerUrls) {
-    for (Member other : members(batch)) {
+    for (Member other : batch.members()) {
       boolean excepted = exceptId != null && other.getID() == exceptId;
       if (!excepted && other.getPeerURLsList().stream().anyMatch(peerUrls::contains)) {
         return true;
       }
     }
     return false;
-  }
-
-  private static List<Member> members(StoreBatch batch) {
-    return batch.members();
   }
 
   @Override
