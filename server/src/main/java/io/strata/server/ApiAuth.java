@@ -29,8 +29,9 @@ public final class ApiAuth {
     return Permissions.check(state.get(), AuthInfo.current().user(), entry.build(), leases);
   }
 
-  public StatusRuntimeException range(RangeRequest request) {
-    return Permissions.range(state.get(), AuthInfo.current().user(), request);
+  /** Null when {@code caller} may read what {@code request} asks for, by the auth image now. */
+  public StatusRuntimeException range(AuthInfo caller, RangeRequest request) {
+    return Permissions.range(state.get(), caller.user(), request);
   }
 
   /** Null when the caller holds the root role (or auth is off). */

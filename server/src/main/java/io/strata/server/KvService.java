@@ -15,6 +15,7 @@ import io.strata.api.etcdserverpb.TxnRequest;
 import io.strata.api.etcdserverpb.TxnResponse;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
+import io.strata.server.auth.AuthInfo;
 import io.strata.storage.ReadView;
 import io.strata.storage.RevisionUnavailableException;
 import java.util.concurrent.CompletableFuture;
@@ -55,27 +56,32 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
     StatusRuntimeException invalid = RequestChecks.checkRange(request);
-    if (invalid == null) {
-      invalid = auth.range(request);
-    }
     if (invalid != null) {
       observer.onError(invalid);
       return;
     }
     if (request.getSerializable()) {
-      respondWithRange(request, observer);
+      respondWithRange(request, auth.range(AuthInfo.current(), request), observer);
       return;
     }
+    // The permission check waits for the barrier too: once it passes, this member has applied
+    // every auth change committed before the request (e.g. auth disabled through another member).
+    AuthInfo caller = AuthInfo.current();
     reads.await().whenCompleteAsync((ready, failure) -> {
       if (failure != null) {
         observer.onError(LinearizableReads.asStatus(failure));
       } else {
-        respondWithRange(request, observer);
+        respondWithRange(request, auth.range(caller, request), observer);
       }
     }, readExecutor);
   }
 
-  private void respondWithRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
+  private void respondWithRange(RangeRequest request, StatusRuntimeException denied,
+      StreamObserver<RangeResponse> observer) {
+    if (denied != null) {
+      observer.onError(denied);
+      return;
+    }
     RangeResponse response;
     try (ReadView view = member.backend().readView()) {
       response = RangeEvaluator.evaluate(request, view::range, view.currentRevision());
