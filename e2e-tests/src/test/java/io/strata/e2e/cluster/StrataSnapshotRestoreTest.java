@@ -9,11 +9,9 @@ import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.ProcessCluster;
 import io.strata.e2e.harness.StrataProcessCluster;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -76,16 +74,12 @@ class StrataSnapshotRestoreTest {
   }
 
   private static List<String> restoreCommand(Path snapshot, Path dataDir, String name, String initialCluster,
-      String token, String peerUrl) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), StrataProcessCluster.MAIN_CLASS,
-        "snapshot", "restore", snapshot.toString(),
+      String token, String peerUrl) {
+    return StrataProcessCluster.strataCommand("snapshot", "restore", snapshot.toString(),
         "--data-dir", dataDir.toString(),
         "--name", name,
         "--initial-cluster", initialCluster,
         "--initial-cluster-token", token,
-        "--initial-advertise-peer-urls", peerUrl));
-    return command;
+        "--initial-advertise-peer-urls", peerUrl);
   }
 }

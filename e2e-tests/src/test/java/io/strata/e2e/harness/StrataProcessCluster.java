@@ -54,6 +54,19 @@ public final class StrataProcessCluster extends ProcessCluster {
     return cmd;
   }
 
+  /**
+   * The command line of a one-off {@code strata} run outside any cluster (a subcommand such as
+   * {@code migrate}, or a member started by hand with other flags), on the same JVM and classpath
+   * as the cluster's members.
+   */
+  public static List<String> strataCommand(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-Dcom.google.protobuf.use_unsafe_pre22_gencode", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+        "-cp", classpath(), MAIN_CLASS));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
   static String javaBinary() {
     return ProcessHandle.current().info().command()
         .orElse(System.getProperty("java.home") + "/bin/java");

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +54,7 @@ class StrataEmulatedVersionTest {
     cluster.stop(member);
     Map<String, FileTime> before = snapshotOfFiles(member.dataDir());
 
-    Process older = new ProcessBuilder(List.of(
-        ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), StrataProcessCluster.MAIN_CLASS,
+    Process older = new ProcessBuilder(StrataProcessCluster.strataCommand(
         "--name", member.name(), "--data-dir", member.dataDir().toString(),
         "--emulate-version", "1.1",
         "--listen-client-urls", member.clientUrl(), "--listen-peer-urls", member.peerUrl(),

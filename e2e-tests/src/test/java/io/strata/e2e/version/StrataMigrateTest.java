@@ -72,12 +72,11 @@ class StrataMigrateTest {
 
   /** Starts the member's data with {@code --emulate-version}, reads a key, stops it. */
   private static Run startAndRead(Member member, String version) throws Exception {
-    List<String> command = new ArrayList<>(java());
-    command.addAll(List.of(StrataProcessCluster.MAIN_CLASS, "--name", member.name(),
+    List<String> command = StrataProcessCluster.strataCommand("--name", member.name(),
         "--data-dir", member.dataDir().toString(), "--emulate-version", version,
         "--listen-client-urls", member.clientUrl(), "--listen-peer-urls", member.peerUrl(),
         "--listen-metrics-urls", member.metricsUrl(),
-        "--initial-cluster", member.name() + "=" + member.peerUrl()));
+        "--initial-cluster", member.name() + "=" + member.peerUrl());
     Process server = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(member.directory().resolve("emulated.log").toFile()).start();
     try {
@@ -100,9 +99,7 @@ class StrataMigrateTest {
   }
 
   private static Run migrate(String... args) throws Exception {
-    List<String> command = new ArrayList<>(java());
-    command.add(StrataProcessCluster.MAIN_CLASS);
-    command.add("migrate");
+    List<String> command = new ArrayList<>(StrataProcessCluster.strataCommand("migrate"));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).start();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -111,8 +108,4 @@ class StrataMigrateTest {
         new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
-  private static List<String> java() {
-    return List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-        "-Xmx256m", "-Dcom.google.protobuf.use_unsafe_pre22_gencode", "-cp", System.getProperty("java.class.path"));
-  }
 }

@@ -12,7 +12,6 @@ import io.strata.e2e.harness.ProcessCluster.ProcessMember;
 import io.strata.e2e.harness.StrataProcessCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,9 +57,7 @@ class StrataRollingUpgradeTest {
     assertThat(cluster.etcdctl().run("get", "up/k").stdout()).isEqualTo("up/k\nv\n");
 
     cluster.stop(last);
-    Process older = new ProcessBuilder(List.of(
-        ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), StrataProcessCluster.MAIN_CLASS,
+    Process older = new ProcessBuilder(StrataProcessCluster.strataCommand(
         "--name", last.name(), "--data-dir", last.dataDir().toString(), "--emulate-version", "1.1",
         "--listen-client-urls", last.clientUrl(), "--listen-peer-urls", last.peerUrl(),
         "--listen-metrics-urls", last.metricsUrl(), "--initial-cluster", last.name() + "=" + last.peerUrl()))
