@@ -12,13 +12,10 @@ import io.strata.api.raftpb.MemberAttributes;
 import io.strata.api.version.Version;
 import io.strata.storage.Backend;
 import io.strata.storage.StoreBatch;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,10 +39,7 @@ class RaftLogInspectorTest {
 
   @Test
   void entriesAfterTheLatestSnapshotDecideTheVersionTheLogNeeds() throws Exception {
-    String self;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      self = "127.0.0.1:" + socket.getLocalPort();
-    }
+    String self = RaftTesting.freePeerAddress();
     Path data = dir.resolve("member");
     Files.createDirectories(data);
     AtomicInteger snapshots = new AtomicInteger();
@@ -62,9 +56,9 @@ class RaftLogInspectorTest {
           observer, e -> { throw new AssertionError(e); });
       node.start();
       await().atMost(Duration.ofSeconds(15)).until(node::isLeader);
-      propose(node, plain());
-      propose(node, plain());
-      propose(node, learner());
+      RaftTesting.proposeAndWait(node, plain());
+      RaftTesting.proposeAndWait(node, plain());
+      RaftTesting.proposeAndWait(node, learner());
       node.close();
     }
     RaftLogInspector.Report before = RaftLogInspector.inspect(data);
@@ -78,7 +72,7 @@ class RaftLogInspectorTest {
       node.start();
       await().atMost(Duration.ofSeconds(15)).until(node::isLeader);
       for (int i = 0; i < 8; i++) {
-        propose(node, plain());
+        RaftTesting.proposeAndWait(node, plain());
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.get() >= 1);
       node.close();
@@ -97,19 +91,4 @@ class RaftLogInspectorTest {
         .setMember(Member.newBuilder().setID(9).addPeerURLs("http://127.0.0.1:1").setIsLearner(true))).build();
   }
 
-  private static void propose(RaftNode node, Entry entry) throws Exception {
-    CompletableFuture<ApplyResult> done = new CompletableFuture<>();
-    assertThat(node.propose(entry, new ProposalCallback() {
-      @Override
-      public void applied(ApplyResult result) {
-        done.complete(result);
-      }
-
-      @Override
-      public void failed(RaftUnavailableException reason) {
-        done.completeExceptionally(reason);
-      }
-    })).isTrue();
-    done.get(10, TimeUnit.SECONDS);
-  }
 }

@@ -12,14 +12,10 @@ import io.strata.storage.Backend;
 import io.strata.storage.KvWriteTxn;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +47,7 @@ class RaftNodeTest {
 
   @Test
   void proposalsApplyOnceAndSurviveARestartWithoutBeingReapplied() throws Exception {
-    String self = "127.0.0.1:" + freePort();
+    String self = RaftTesting.freePeerAddress();
     Path data = dir.resolve("member");
     Files.createDirectories(data);
     AtomicInteger snapshots = new AtomicInteger();
@@ -69,20 +65,7 @@ class RaftNodeTest {
       node.start();
       await().atMost(Duration.ofSeconds(15)).until(node::isLeader);
       for (int i = 0; i < 12; i++) {
-        CompletableFuture<ApplyResult> result = new CompletableFuture<>();
-        boolean accepted = node.propose(put("k" + i, "v" + i), new ProposalCallback() {
-          @Override
-          public void applied(ApplyResult applied) {
-            result.complete(applied);
-          }
-
-          @Override
-          public void failed(RaftUnavailableException reason) {
-            result.completeExceptionally(reason);
-          }
-        });
-        assertThat(accepted).isTrue();
-        result.get(10, TimeUnit.SECONDS);
+        RaftTesting.proposeAndWait(node, put("k" + i, "v" + i));
       }
       assertThat(firstCore.applied.get()).isEqualTo(12);
       await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.get() >= 1);
@@ -110,9 +93,4 @@ class RaftNodeTest {
         .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))).build();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }
