@@ -340,7 +340,7 @@ final class StrataServer implements AutoCloseable {
       if (!peer.equals(raft.self()) && raft.transferLeadershipTo(peer)) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMs);
         while (raft.isLeader() && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
+          java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         return;
       }
