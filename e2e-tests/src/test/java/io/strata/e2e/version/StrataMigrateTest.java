@@ -94,7 +94,9 @@ class StrataMigrateTest {
       return new Run(read.exitCode(), read.stdout(), read.stderr());
     } finally {
       server.destroy();
-      server.waitFor(20, TimeUnit.SECONDS);
+      if (!server.waitFor(20, TimeUnit.SECONDS)) {
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
