@@ -52,7 +52,6 @@ final class StateMachineShell extends StateMachineAdapter {
   private final Runnable snapshotTrigger;
   private final RaftObserver observer;
   private final AtomicLong term = new AtomicLong();
-  private final AtomicLong leaderTerm = new AtomicLong(-1);
   private final AtomicLong appliedIndex = new AtomicLong();
   private volatile long lastSnapshotIndex;
 
@@ -76,10 +75,6 @@ final class StateMachineShell extends StateMachineAdapter {
 
   long appliedIndex() {
     return appliedIndex.get();
-  }
-
-  boolean isLeaderInCurrentTerm() {
-    return leaderTerm.get() == term.get();
   }
 
   @Override
@@ -199,7 +194,6 @@ final class StateMachineShell extends StateMachineAdapter {
   @Override
   public void onLeaderStart(long newTerm) {
     term.set(newTerm);
-    leaderTerm.set(newTerm);
     observer.leaderChanged();
     observer.leadershipChanged(true);
     LOG.info("became leader in term {}", newTerm);
@@ -207,7 +201,6 @@ final class StateMachineShell extends StateMachineAdapter {
 
   @Override
   public void onLeaderStop(Status status) {
-    leaderTerm.set(-1);
     observer.leadershipChanged(false);
     LOG.info("stopped leading: {}", status);
   }

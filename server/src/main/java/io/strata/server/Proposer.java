@@ -133,7 +133,7 @@ public final class Proposer {
       if (failure != null) {
         // The leader may have received it: do not send it again.
         result.complete(error(EtcdErrors.TIMEOUT));
-      } else if (isRefusal(response.getResult())) {
+      } else if (response.getRefused()) {
         retryLater(entry, deadlineNanos, result, EtcdErrors.NO_LEADER);
       } else {
         // Answer once this member has applied the write too; if it lags past the deadline, the
@@ -165,15 +165,12 @@ public final class Proposer {
     }
     CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
     if (!proposeAsLeader(entry, applied)) {
-      applied.complete(error(EtcdErrors.NOT_LEADER));
+      reply.complete(ForwardResponse.newBuilder().setRefused(true).build());
+      return;
     }
     applied.thenAccept(result -> reply.complete(ForwardResponse.newBuilder().setResult(result).build()));
   }
 
-  private static boolean isRefusal(ApplyResult result) {
-    return result.hasError() && result.getError().getMessage().equals(
-        EtcdErrors.NOT_LEADER.getStatus().getDescription());
-  }
 
   private static ProposalCallback completeWith(CompletableFuture<ApplyResult> result) {
     return new ProposalCallback() {

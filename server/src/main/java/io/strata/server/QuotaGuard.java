@@ -20,6 +20,10 @@ public final class QuotaGuard {
   private final long quotaBytes;
   private final long memberId;
   private final Proposer proposer;
+  /** The database size is read from RocksDB at most this often: every write asks for it. */
+  private static final long SIZE_REFRESH_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+  private volatile long sizeBytes;
+  private volatile long sizeReadAtNanos = System.nanoTime() - SIZE_REFRESH_NANOS;
 
   QuotaGuard(Backend backend, long quotaBytes, long memberId, Proposer proposer) {
     this.backend = backend;
@@ -28,13 +32,23 @@ public final class QuotaGuard {
     this.proposer = proposer;
   }
 
+  /** The database size, read again when the last reading is older than {@link #SIZE_REFRESH_NANOS}. */
+  private long currentSize() {
+    long now = System.nanoTime();
+    if (now - sizeReadAtNanos >= SIZE_REFRESH_NANOS) {
+      sizeBytes = backend.sizeBytes();
+      sizeReadAtNanos = now;
+    }
+    return sizeBytes;
+  }
+
   /**
    * Completes with null when a write may go ahead. Over the quota, it first raises the NOSPACE
    * alarm through Raft and then completes with etcd's NO_SPACE error, so that the alarm is visible
    * when the client learns of the refusal (as etcd does).
    */
   public CompletableFuture<StatusRuntimeException> checkWrite() {
-    if (quotaBytes <= 0 || backend.sizeBytes() <= quotaBytes) {
+    if (quotaBytes <= 0 || currentSize() <= quotaBytes) {
       return CompletableFuture.completedFuture(null);
     }
     return proposer.proposeInternal(Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()

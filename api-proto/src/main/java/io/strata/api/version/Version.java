@@ -9,7 +9,6 @@ import java.util.regex.Pattern;
  */
 public record Version(int major, int minor) implements Comparable<Version> {
   private static final Pattern FORMAT = Pattern.compile("(\\d+)\\.(\\d+)");
-  private static final Pattern WIRE_FORMAT = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.\\d+)?");
 
   public Version {
     if (major < 0 || minor < 0) {
@@ -26,14 +25,6 @@ public record Version(int major, int minor) implements Comparable<Version> {
     return new Version(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
   }
 
-  /** Parses "X.Y" or etcd's wire form "X.Y.Z" (the patch is dropped). */
-  public static Version parseWire(String text) {
-    Matcher m = WIRE_FORMAT.matcher(text == null ? "" : text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("wrong version format, expected \"X.Y\" or \"X.Y.Z\", got \"" + text + "\"");
-    }
-    return new Version(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-  }
 
   /** The semver form etcd's wire messages carry ("1.2.0"). */
   public String wire() {
