@@ -48,13 +48,13 @@ final class ApplyDispatcher implements ApplyCore {
       case DELETE_RANGE -> kv.delete(batch, entry.getDeleteRange());
       case TXN -> kv.txn(batch, entry.getTxn());
       case COMPACTION -> kv.compaction(batch, entry.getCompaction());
-      case MEMBER_ATTRIBUTES, MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE -> features.membership().apply(entry, index, batch);
-      case LEASE_GRANT, LEASE_REVOKE -> features.leases().apply(entry, index, batch);
+      case MEMBER_ATTRIBUTES, MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, MEMBER_PROMOTE -> features.membership().apply(entry, index, batch);
+      case LEASE_GRANT, LEASE_REVOKE, LEASE_CHECKPOINT -> features.leases().apply(entry, index, batch);
       case ALARM -> alarms.apply(entry, index, batch);
       case AUTH_ENABLE, AUTH_DISABLE, AUTHENTICATE, USER_ADD, USER_DELETE, USER_CHANGE_PASSWORD,
           USER_GRANT_ROLE, USER_REVOKE_ROLE, ROLE_ADD, ROLE_DELETE, ROLE_GRANT_PERMISSION,
           ROLE_REVOKE_PERMISSION -> features.auth().apply(entry, index, batch);
-      case CLUSTER_VERSION_SET -> features.clusterVersion().apply(entry, index, batch);
+      case CLUSTER_VERSION_SET, DOWNGRADE_INFO_SET -> features.clusterVersion().apply(entry, index, batch);
       case COMMAND_NOT_SET -> throw new IllegalStateException(
           "entry " + index + " carries a command this version does not know");
     };

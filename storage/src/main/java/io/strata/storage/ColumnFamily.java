@@ -1,11 +1,13 @@
 package io.strata.storage;
 
+import io.strata.api.version.Version;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The column families of the state database, each with the Strata version that introduced it.
- * This is the storage schema's list of families; migrations (added with the version machinery)
- * derive from it.
+ * This is the storage schema's list of families; {@link StorageSchema} derives migrations from it.
+ * Every family exists in every database this build opens; a family newer than the storage version
+ * is empty.
  */
 public enum ColumnFamily {
   /** Small records: consistent index, term, current revision, compaction revisions. */
@@ -21,21 +23,28 @@ public enum ColumnFamily {
   /** Auth users and roles. */
   AUTH("auth", "1.0"),
   /** Raised alarms by member id and alarm type. */
-  ALARMS("alarms", "1.0");
+  ALARMS("alarms", "1.0"),
+  /**
+   * Lease id and user key of every key attached to a lease (derived from {@link #KV}): revoke
+   * finds a lease's keys without a scan. Dropped on downgrade, rebuilt from the kv data on upgrade.
+   */
+  LEASE_KEYS("lease_keys", "1.2"),
+  /** Results of idempotent writes by client request id, so a retried write applies once. */
+  REQUEST_RESULTS("request_results", "1.2");
 
   private final String rocksName;
-  private final String since;
+  private final Version since;
 
   ColumnFamily(String rocksName, String since) {
     this.rocksName = rocksName;
-    this.since = since;
+    this.since = Version.parse(since);
   }
 
   public byte[] rocksName() {
     return rocksName.getBytes(StandardCharsets.UTF_8);
   }
 
-  public String since() {
+  public Version since() {
     return since;
   }
 }

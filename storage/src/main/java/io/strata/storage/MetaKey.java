@@ -1,5 +1,6 @@
 package io.strata.storage;
 
+import io.strata.api.version.Version;
 import java.nio.charset.StandardCharsets;
 
 /** Keys of the {@link ColumnFamily#META} family, with the version that introduced each. */
@@ -21,24 +22,26 @@ public enum MetaKey {
   /** The schema version of this database, "MAJOR.MINOR" in UTF-8 ({@link StorageVersion}). */
   STORAGE_VERSION("storage_version", "1.0"),
   /** The cluster version decided by the leader through Raft, "MAJOR.MINOR" in UTF-8. */
-  CLUSTER_VERSION("cluster_version", "1.0");
+  CLUSTER_VERSION("cluster_version", "1.0"),
+  /** The downgrade state, a {@code strata.records.DowngradeRecord} ({@link DowngradeRecords}). */
+  DOWNGRADE("downgrade", "1.0");
 
   /** The revision of an empty store; the first write gets the next one (etcd's numbering). */
   public static final long INITIAL_REVISION = 1;
 
   private final byte[] bytes;
-  private final String since;
+  private final Version since;
 
   MetaKey(String name, String since) {
     this.bytes = name.getBytes(StandardCharsets.UTF_8);
-    this.since = since;
+    this.since = Version.parse(since);
   }
 
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  public String since() {
+  public Version since() {
     return since;
   }
 }

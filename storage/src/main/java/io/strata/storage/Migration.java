@@ -2,6 +2,7 @@ package io.strata.storage;
 
 import io.strata.api.version.Version;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -79,9 +80,7 @@ public final class Migration {
   public static List<Step> runIn(StoreBatch batch, Version current, Version target, Consumer<String> progress) {
     List<Step> steps = plan(current, target);
     for (Step step : steps) {
-      long cleaned = step.isDowngrade() ? StorageSchema.clearNewerFields(batch, step.to()) : 0;
-      progress.accept("step " + step.from() + " -> " + step.to()
-          + (step.isDowngrade() ? ": cleared newer fields from " + cleaned + " records" : ""));
+      progress.accept("step " + step.from() + " -> " + step.to() + ": " + String.join(", ", runStep(batch, step)));
     }
     if (!steps.isEmpty()) {
       StorageVersion.write(batch, target);
@@ -94,5 +93,38 @@ public final class Migration {
       }
     }
     return steps;
+  }
+
+  /**
+   * What moving the committed data of {@code backend} from {@code current} to {@code target} would
+   * do, one line per step, without changing anything: the plan runs in a batch that is discarded.
+   */
+  public static List<String> preview(Backend backend, Version current, Version target) {
+    List<String> lines = new ArrayList<>();
+    try (StoreBatch batch = backend.beginBatch()) {
+      runIn(batch, current, target, lines::add);
+    }
+    return lines;
+  }
+
+  private static List<String> runStep(StoreBatch batch, Step step) {
+    List<String> done = new ArrayList<>();
+    if (step.isDowngrade()) {
+      List<StorageSchema.Change> changes = new ArrayList<>(StorageSchema.changesOf(step.from()));
+      Collections.reverse(changes);
+      for (StorageSchema.Change change : changes) {
+        done.add("removed " + change.what() + " (" + change.downgrade().run(batch) + " records)");
+      }
+      done.add("cleared fields newer than " + step.to() + " from "
+          + StorageSchema.clearNewerFields(batch, step.to()) + " records");
+    } else {
+      for (StorageSchema.Change change : StorageSchema.changesOf(step.to())) {
+        done.add("added " + change.what() + " (" + change.upgrade().run(batch) + " records)");
+      }
+      if (done.isEmpty()) {
+        done.add("no stored data changes");
+      }
+    }
+    return done;
   }
 }

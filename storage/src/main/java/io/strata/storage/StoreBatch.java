@@ -101,13 +101,28 @@ public final class StoreBatch implements AutoCloseable {
 
   /** Removes every member record (used when a restored snapshot starts a new cluster). */
   public void clearMembers() {
+    clearFamily(ColumnFamily.MEMBERS);
+  }
+
+  /** Deletes every record of {@code family}; returns how many there were. */
+  public long clearFamily(ColumnFamily family) {
     List<byte[]> keys = new ArrayList<>();
-    try (RocksIterator it = overlayIterator(ColumnFamily.MEMBERS)) {
+    try (RocksIterator it = overlayIterator(family)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         keys.add(it.key());
       }
     }
-    keys.forEach(key -> delete(ColumnFamily.MEMBERS, key));
+    keys.forEach(key -> delete(family, key));
+    return keys.size();
+  }
+
+  /** Deletes a meta key; returns 1 when it was present, else 0. */
+  public long deleteMeta(MetaKey key) {
+    if (getRaw(ColumnFamily.META, key.bytes()) == null) {
+      return 0;
+    }
+    delete(ColumnFamily.META, key.bytes());
+    return 1;
   }
 
   /** Marks the batch as covering Raft entries up to {@code index} (in {@code term}). */

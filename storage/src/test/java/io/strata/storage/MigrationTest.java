@@ -46,8 +46,10 @@ class MigrationTest {
       }
       List<String> progress = new ArrayList<>();
       assertThat(Migration.run(backend, V1_0, progress::add)).hasSize(2);
-      assertThat(progress).containsExactly("step 1.2 -> 1.1: cleared newer fields from 0 records",
-          "step 1.1 -> 1.0: cleared newer fields from 1 records");
+      assertThat(progress).containsExactly(
+          "step 1.2 -> 1.1: removed column family request_results (0 records),"
+              + " removed column family lease_keys (0 records), cleared fields newer than 1.1 from 0 records",
+          "step 1.1 -> 1.0: cleared fields newer than 1.0 from 1 records");
       try (ReadView view = backend.readView()) {
         assertThat(StorageVersion.of(view)).contains(V1_0);
         assertThat(view.members()).extracting(Member::getIsLearner).containsExactly(false, false);
@@ -56,6 +58,28 @@ class MigrationTest {
       assertThat(Migration.run(backend, V1_2, s -> { })).hasSize(2);
       try (ReadView view = backend.readView()) {
         assertThat(StorageVersion.of(view)).contains(V1_2);
+      }
+    }
+  }
+
+  @Test
+  void aDowngradeEmptiesFamiliesNewerThanTheTargetAndAPreviewChangesNothing() {
+    try (Backend backend = Backend.open(dir.resolve("db"))) {
+      try (StoreBatch batch = backend.beginBatch()) {
+        batch.put(ColumnFamily.REQUEST_RESULTS, new byte[] {1}, new byte[] {9});
+        batch.put(ColumnFamily.REQUEST_RESULTS, new byte[] {2}, new byte[] {9});
+        StorageVersion.write(batch, V1_2);
+        batch.commit();
+      }
+      assertThat(Migration.preview(backend, V1_2, V1_1)).containsExactly(
+          "step 1.2 -> 1.1: removed column family request_results (2 records),"
+              + " removed column family lease_keys (0 records), cleared fields newer than 1.1 from 0 records");
+      try (StoreBatch batch = backend.beginBatch()) {
+        assertThat(batch.clearFamily(ColumnFamily.REQUEST_RESULTS)).isEqualTo(2); // still there after the preview
+      }
+      Migration.run(backend, V1_1, s -> { });
+      try (StoreBatch batch = backend.beginBatch()) {
+        assertThat(batch.clearFamily(ColumnFamily.REQUEST_RESULTS)).isZero();
       }
     }
   }
