@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: apply thread for {@link #apply} and the listener; {@link #current()} from any thread.
  */
-final class ClusterVersions implements CommandApplier, CommitListener {
+public final class ClusterVersions implements CommandApplier, CommitListener {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterVersions.class);
 
   private final Version own;
@@ -48,8 +48,18 @@ final class ClusterVersions implements CommandApplier, CommitListener {
     }
   }
 
-  Optional<Version> current() {
+  public Optional<Version> current() {
     return current;
+  }
+
+  /**
+   * What the cluster version allows: every feature gate asks this. Before the first decision the
+   * cluster is treated as the oldest version, so nothing newer is used until every member is known
+   * to support it. On the apply thread this is the version as of the entry being applied, the
+   * same on every member.
+   */
+  public StrataVersion capabilities() {
+    return current.map(StrataVersion::of).orElse(StrataVersion.V1_0);
   }
 
   @Override

@@ -53,7 +53,12 @@ public enum StrataVersion {
 
   /** The known version {@code text} ("X.Y") names. */
   public static StrataVersion of(String text) {
-    Version wanted = Version.parse(text);
+    return of(Version.parse(text));
+  }
+
+  /** The known version {@code wanted} is. */
+  public static StrataVersion of(Version wanted) {
+    String text = wanted.toString();
     return Arrays.stream(values()).filter(v -> v.version.equals(wanted)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("version " + text + " is not one this binary can be; known: "
             + Arrays.stream(values()).map(v -> v.version.toString()).toList()));
