@@ -4,6 +4,7 @@ import io.strata.api.mvccpb.Event;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.storage.StoreBatch;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -25,4 +26,28 @@ public interface ApplyCore {
 
   /** The state database was replaced by a snapshot from the leader. */
   void snapshotInstalled(long appliedIndex);
+
+  /**
+   * Whether the member should take a snapshot now, beyond the --snapshot-count schedule (a
+   * downgrade puts the entries before the cluster version drop behind a snapshot). Asked after
+   * every applied batch and until it says no; may be asked from any thread.
+   */
+  default boolean snapshotWanted() {
+    return false;
+  }
+
+  /**
+   * A snapshot of everything applied up to {@code appliedIndex} is about to be taken: the last
+   * chance to change the state database so that the snapshot carries the change (a downgrade
+   * lowers the storage version here, so the snapshot it ships is readable by the older version).
+   */
+  default void beforeSnapshot(long appliedIndex) { }
+
+  /**
+   * Why this member cannot load the snapshot database staged in {@code snapshotDb}, or null when
+   * it can (a snapshot whose storage version is newer than this member's version is refused).
+   */
+  default String refuseSnapshot(Path snapshotDb) {
+    return null;
+  }
 }

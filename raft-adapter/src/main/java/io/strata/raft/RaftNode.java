@@ -24,6 +24,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -37,8 +40,13 @@ import java.util.stream.Collectors;
 public final class RaftNode implements AutoCloseable {
   static final String GROUP = "strata";
 
+  private static final long SNAPSHOT_RETRY_MS = 200;
+
   private final RaftSettings settings;
+  private final ApplyCore core;
   private final StateMachineShell shell;
+  /** A snapshot request is with jraft; another is not asked for until it is answered. */
+  private final AtomicBoolean snapshotAsked = new AtomicBoolean();
   private final RpcServer rpcServer;
   private final PeerTransport transport;
   private Node node;
@@ -46,6 +54,7 @@ public final class RaftNode implements AutoCloseable {
   public RaftNode(RaftSettings settings, Backend backend, ApplyCore core, RaftObserver observer,
       Consumer<Throwable> fatalHandler) {
     this.settings = settings;
+    this.core = core;
     this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, observer,
         fatalHandler);
     PeerId self = peer(settings.self());
@@ -236,10 +245,20 @@ public final class RaftNode implements AutoCloseable {
     return current != null && current.transferLeadershipTo(peer(peer)).isOk();
   }
 
+  /**
+   * Asks jraft for a snapshot. One asked for while another is being saved is refused (busy); when
+   * the apply core still wants one, the request is repeated shortly, so a wanted snapshot is
+   * taken even if no further entry is applied.
+   */
   private void snapshotAsync() {
     Node current = node;
-    if (current != null) {
-      current.snapshot(status -> { });
+    if (current != null && snapshotAsked.compareAndSet(false, true)) {
+      current.snapshot(status -> {
+        snapshotAsked.set(false);
+        if (!status.isOk() && node != null && core.snapshotWanted()) {
+          CompletableFuture.delayedExecutor(SNAPSHOT_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::snapshotAsync);
+        }
+      });
     }
   }
 

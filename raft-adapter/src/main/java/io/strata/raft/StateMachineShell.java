@@ -122,6 +122,8 @@ final class StateMachineShell extends StateMachineAdapter {
     if (snapshotCount > 0 && lastIndex - lastSnapshotIndex >= snapshotCount) {
       lastSnapshotIndex = lastIndex; // one trigger per interval; the save callback records the real index
       snapshotTrigger.run();
+    } else if (core.snapshotWanted()) {
+      snapshotTrigger.run();
     }
   }
 
@@ -131,6 +133,7 @@ final class StateMachineShell extends StateMachineAdapter {
     Path target = Path.of(writer.getPath());
     Path checkpoint = target.resolveSibling(target.getFileName() + ".checkpoint");
     try {
+      core.beforeSnapshot(appliedIndex.get());
       Backend.deleteTree(checkpoint);
       backend.checkpoint(checkpoint);
       try (Stream<Path> files = Files.list(checkpoint)) {
@@ -175,6 +178,12 @@ final class StateMachineShell extends StateMachineAdapter {
             Files.copy(file, staged.resolve(file.getFileName()));
           }
         }
+      }
+      String refusal = core.refuseSnapshot(staged);
+      if (refusal != null) {
+        LOG.error("refusing the snapshot at index {} from the leader: {}", meta.getLastIncludedIndex(), refusal);
+        Backend.deleteTree(staged);
+        return false;
       }
       backend.replaceWith(staged);
       Backend.deleteTree(staged);

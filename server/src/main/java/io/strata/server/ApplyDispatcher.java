@@ -5,6 +5,7 @@ import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.raft.ApplyCore;
 import io.strata.storage.StoreBatch;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ import java.util.List;
 final class ApplyDispatcher implements ApplyCore {
   /** The appliers of the features outside KV; each is given at construction. */
   record Features(CommandApplier leases, CommandApplier membership, CommandApplier auth,
-      CommandApplier clusterVersion) {}
+      ClusterVersions clusterVersion) {}
 
   private final KvApplier kv;
   private final Alarms alarms;
@@ -72,6 +73,23 @@ final class ApplyDispatcher implements ApplyCore {
     for (CommitListener listener : listeners) {
       listener.snapshotInstalled(appliedIndex);
     }
+  }
+
+  @Override
+  public boolean snapshotWanted() {
+    return features.clusterVersion() != null && features.clusterVersion().snapshotWanted();
+  }
+
+  @Override
+  public void beforeSnapshot(long appliedIndex) {
+    if (features.clusterVersion() != null) {
+      features.clusterVersion().beforeSnapshot(appliedIndex);
+    }
+  }
+
+  @Override
+  public String refuseSnapshot(Path snapshotDb) {
+    return features.clusterVersion() == null ? null : features.clusterVersion().refuseSnapshot(snapshotDb);
   }
 
   /** For features not built yet: refuses the command as etcd refuses what it cannot do. */

@@ -4,6 +4,8 @@ import io.strata.api.etcdserverpb.Member;
 import io.strata.api.peerpb.MemberVersionRequest;
 import io.strata.api.peerpb.MemberVersionResponse;
 import io.strata.api.raftpb.ClusterVersionSet;
+import io.strata.api.raftpb.DowngradeInfoSet;
+import io.strata.api.records.DowngradeRecord;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.version.Version;
 import io.strata.raft.PeerTransport;
@@ -22,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On the leader: asks every member which version it runs, lets {@link ClusterVersionPolicy}
- * decide, and proposes the decision through Raft. Members answer with their (emulated) version
- * over the peer port.
+ * decide, and proposes the decision through Raft: a new cluster version, or the end of a
+ * downgrade once every member runs its target. Members answer with their (emulated) version over
+ * the peer port.
  *
  * <p>Threading: runs on the timer; one round at a time.
  */
@@ -75,13 +78,23 @@ final class ClusterVersionMonitor implements AutoCloseable {
     }
     CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
       List<Optional<Version>> memberVersions = answers.stream().map(CompletableFuture::join).toList();
-      Optional<Version> decision = ClusterVersionPolicy.decide(versions.current(), memberVersions);
-      if (decision.isEmpty() || !raft.isLeader() || closed) {
+      DowngradeRecord downgrade = versions.downgrade();
+      Optional<Version> decision = ClusterVersionPolicy.decide(versions.current(), memberVersions, downgrade);
+      if (!raft.isLeader() || closed) {
         return CompletableFuture.completedFuture(null);
       }
-      LOG.info("members run {}: proposing cluster version {}", memberVersions, decision.get());
-      return proposer.proposeInternal(Entry.newBuilder().setClusterVersionSet(
-          ClusterVersionSet.newBuilder().setVersion(decision.get().toString())));
+      if (decision.isPresent()) {
+        LOG.info("members run {}: proposing cluster version {}", memberVersions, decision.get());
+        return proposer.proposeInternal(Entry.newBuilder().setClusterVersionSet(
+            ClusterVersionSet.newBuilder().setVersion(decision.get().toString())));
+      }
+      if (ClusterVersionPolicy.downgradeFinished(memberVersions, downgrade)
+          && versions.current().map(v -> v.toString().equals(downgrade.getTargetVersion())).orElse(false)) {
+        LOG.info("every member runs {}: the cluster has been downgraded, ending the downgrade", downgrade.getTargetVersion());
+        return proposer.proposeInternal(Entry.newBuilder().setDowngradeInfoSet(
+            DowngradeInfoSet.newBuilder().setEnabled(false).setCompleted(true)));
+      }
+      return CompletableFuture.completedFuture(null);
     }).whenComplete((ignored, failure) -> roundInFlight.set(false));
   }
 

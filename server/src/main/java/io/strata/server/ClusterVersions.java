@@ -2,29 +2,41 @@ package io.strata.server;
 
 import io.strata.api.mvccpb.Event;
 import io.strata.api.peerpb.ApplyResult;
+import io.strata.api.raftpb.DowngradeInfoSet;
 import io.strata.api.raftpb.Entry;
+import io.strata.api.records.DowngradeRecord;
 import io.strata.api.version.Version;
 import io.strata.storage.Backend;
 import io.strata.storage.ClusterVersionRecord;
+import io.strata.storage.DowngradeRecords;
 import io.strata.storage.Migration;
 import io.strata.storage.ReadView;
+import io.strata.storage.StorageException;
 import io.strata.storage.StorageVersion;
 import io.strata.storage.StoreBatch;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster version as this member applied it, and what applying a new one does:
+ * The cluster version and the downgrade state as this member applied them, and the storage
+ * version following the cluster version:
  * <ol>
- *   <li>the version is recorded in the store;</li>
- *   <li>a version above this member's own means the member cannot take part: it stops (etcd's
- *       "server version is lower than determined cluster version");</li>
- *   <li>the storage version follows a rising cluster version in the same batch.</li>
+ *   <li>both are recorded in the store by apply;</li>
+ *   <li>a cluster version above this member's own means the member cannot take part: it stops
+ *       (etcd's "server version is lower than determined cluster version");</li>
+ *   <li>the storage version follows a rising cluster version in the same batch;</li>
+ *   <li>a falling cluster version (a downgrade) lowers the storage version at the next snapshot,
+ *       which is asked for at once: the lowering is written just before the snapshot is taken,
+ *       so every entry applied under the newer version is inside that snapshot, and the snapshot
+ *       itself (what the leader ships to members that fall behind) is readable by the target
+ *       version.</li>
  * </ol>
  *
- * <p>Threading: apply thread for {@link #apply} and the listener; {@link #current()} from any thread.
+ * <p>Threading: {@link #apply}, the listener and {@link #beforeSnapshot} on the apply thread;
+ * {@link #current()}, {@link #downgrade()}, {@link #snapshotWanted()} from any thread.
  */
 public final class ClusterVersions implements CommandApplier, CommitListener {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterVersions.class);
@@ -33,6 +45,10 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
   private final Runnable onTooOld;
   private final Backend backend;
   private volatile Optional<Version> current;
+  private volatile DowngradeRecord downgrade;
+  /** The storage version to lower to at the first snapshot at or after {@link #lowerFromIndex}; null: none. */
+  private volatile Version lowerStorageTo;
+  private volatile long lowerFromIndex;
   private boolean tooOld;
 
   ClusterVersions(Backend backend, Version own, Runnable onTooOld) {
@@ -45,11 +61,24 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
   private void reload() {
     try (ReadView view = backend.readView()) {
       current = ClusterVersionRecord.of(view);
+      downgrade = DowngradeRecords.of(view);
+      Optional<Version> storage = StorageVersion.of(view);
+      // A drop applied before a restart or in an installed snapshot, whose lowering never ran.
+      if (current.isPresent() && storage.isPresent() && storage.get().isNewerThan(current.get())) {
+        scheduleLowering(current.get(), view.consistentIndex());
+      } else {
+        lowerStorageTo = null;
+      }
     }
   }
 
   public Optional<Version> current() {
     return current;
+  }
+
+  /** The downgrade state as applied (the default instance when none was ever enabled). */
+  public DowngradeRecord downgrade() {
+    return downgrade;
   }
 
   /**
@@ -59,23 +88,96 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
    * same on every member.
    */
   public StrataVersion capabilities() {
-    return current.map(StrataVersion::of).orElse(StrataVersion.V1_0);
+    return current.map(v -> v.isNewerThan(StrataVersion.LATEST.version()) ? StrataVersion.LATEST : StrataVersion.of(v))
+        .orElse(StrataVersion.V1_0);
   }
 
   @Override
   public ApplyResult apply(Entry entry, long index, StoreBatch batch) {
-    Version decided = Version.parse(entry.getClusterVersionSet().getVersion());
+    switch (entry.getCommandCase()) {
+      case CLUSTER_VERSION_SET -> applyClusterVersion(Version.parse(entry.getClusterVersionSet().getVersion()), index, batch);
+      case DOWNGRADE_INFO_SET -> applyDowngradeInfo(entry.getDowngradeInfoSet(), batch);
+      default -> throw new IllegalArgumentException("not a cluster version command: " + entry.getCommandCase());
+    }
+    return ApplyResult.getDefaultInstance();
+  }
+
+  private void applyClusterVersion(Version decided, long index, StoreBatch batch) {
     ClusterVersionRecord.write(batch, decided);
     Optional<Version> storage = StorageVersion.of(batch);
     if (storage.isPresent() && decided.isNewerThan(storage.get()) && !decided.isNewerThan(own)) {
       Migration.runIn(batch, storage.get(), decided, step -> LOG.info("storage version follows the cluster: {}", step));
+    }
+    if (storage.isPresent() && storage.get().isNewerThan(decided)) {
+      LOG.info("cluster version downgrade detected ({} -> {}): the storage version is lowered at a snapshot taken now",
+          storage.get(), decided);
+      scheduleLowering(decided, index);
+    } else {
+      lowerStorageTo = null;
     }
     if (!decided.equals(current.orElse(null))) {
       LOG.info("cluster version is now {}", decided);
     }
     current = Optional.of(decided);
     tooOld |= decided.isNewerThan(own);
-    return ApplyResult.getDefaultInstance();
+  }
+
+  private void applyDowngradeInfo(DowngradeInfoSet set, StoreBatch batch) {
+    DowngradeRecord applied = set.getEnabled()
+        ? DowngradeRecord.newBuilder().setEnabled(true).setTargetVersion(set.getTargetVersion()).build()
+        : DowngradeRecord.newBuilder().setTargetVersion(downgrade.getTargetVersion()).setCompleted(set.getCompleted()).build();
+    DowngradeRecords.write(batch, applied);
+    if (applied.getEnabled()) {
+      LOG.info("downgrade to {} enabled", applied.getTargetVersion());
+    } else if (downgrade.getEnabled()) {
+      LOG.info(applied.getCompleted() ? "the cluster has been downgraded to {}: the downgrade is complete"
+          : "downgrade to {} cancelled", applied.getTargetVersion());
+    }
+    downgrade = applied;
+  }
+
+  private void scheduleLowering(Version target, long fromIndex) {
+    lowerFromIndex = fromIndex;
+    lowerStorageTo = target;
+  }
+
+  /** A storage version lowering waits for a snapshot. */
+  boolean snapshotWanted() {
+    return lowerStorageTo != null;
+  }
+
+  /**
+   * The snapshot about to be taken covers {@code appliedIndex}: when that includes the cluster
+   * version drop, the storage version is lowered now, so the snapshot carries it.
+   */
+  void beforeSnapshot(long appliedIndex) {
+    Version target = lowerStorageTo;
+    if (target == null || appliedIndex < lowerFromIndex) {
+      return;
+    }
+    try (StoreBatch batch = backend.beginBatch()) {
+      Optional<Version> storage = StorageVersion.of(batch);
+      if (storage.isPresent() && storage.get().isNewerThan(target)) {
+        Migration.runIn(batch, storage.get(), target, step -> LOG.info("lowering the storage version: {}", step));
+        batch.commit();
+        LOG.info("storage version lowered to {} in the snapshot at index {}: this member is ready to be downgraded",
+            target, appliedIndex);
+      }
+    }
+    lowerStorageTo = null;
+  }
+
+  /** Refuses a snapshot whose data this member's version cannot read. */
+  String refuseSnapshot(Path snapshotDb) {
+    try {
+      Optional<Version> storage = StorageVersion.detect(snapshotDb);
+      return storage.isPresent() && storage.get().isNewerThan(own)
+          ? "its storage version " + storage.get() + " is newer than this member's version " + own
+              + "; the leader has not lowered its storage version yet (a downgrade lowers it at its next snapshot)"
+          : null;
+    } catch (StorageException e) {
+      return "its storage version cannot be read: " + e.getMessage();
+    }
   }
 
   @Override

@@ -7,6 +7,10 @@ import io.strata.api.etcdserverpb.AlarmMember;
 import io.strata.api.etcdserverpb.AlarmRequest;
 import io.strata.api.etcdserverpb.AlarmResponse;
 import io.strata.api.etcdserverpb.DefragmentRequest;
+import io.strata.api.etcdserverpb.DowngradeInfo;
+import io.strata.api.etcdserverpb.DowngradeRequest;
+import io.strata.api.etcdserverpb.DowngradeResponse;
+import io.strata.api.records.DowngradeRecord;
 import io.strata.api.etcdserverpb.DefragmentResponse;
 import io.strata.api.etcdserverpb.HashKVRequest;
 import io.strata.api.etcdserverpb.HashKVResponse;
@@ -39,8 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV, Snapshot, MoveLeader.
- * Downgrade belongs to the version machinery.
+ * etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV, Snapshot, MoveLeader, and
+ * Downgrade (handed to {@link ClusterDowngrade}).
  *
  * <p>Threading: gRPC threads; slow work (defragment, snapshot) runs on {@code slowExecutor}.
  */
@@ -59,10 +63,14 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final long requestTimeoutMs;
   private final ApiAuth auth;
   private final LinearizableReads reads;
+  private final ClusterVersions versions;
+  private final ClusterDowngrade downgrades;
 
   MaintenanceService(MemberContext member, Proposer proposer, Alarms alarms, Executor slowExecutor,
       ScheduledExecutorService timer, Path scratchDir, long quotaBackendBytes, StrataVersion serverVersion,
-      long requestTimeoutMs, ApiAuth auth, LinearizableReads reads) {
+      long requestTimeoutMs, ApiAuth auth, LinearizableReads reads, ClusterVersions versions) {
+    this.versions = versions;
+    this.downgrades = new ClusterDowngrade(member, proposer, reads, versions, slowExecutor);
     this.auth = auth;
     this.reads = reads;
     this.member = member;
@@ -94,12 +102,40 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         .setRaftIndex(member.raft().committedIndex())
         .setRaftTerm(member.raft().term())
         .setRaftAppliedIndex(member.raft().appliedIndex())
-        .setDbSizeQuota(quotaBackendBytes);
+        .setDbSizeQuota(quotaBackendBytes)
+        .setDowngradeInfo(downgradeInfo(versions.downgrade()))
+        .setDowngradeState(downgradeState(versions.downgrade()));
     for (AlarmMember alarm : alarms.list()) {
       status.addErrors("memberID:" + alarm.getMemberID() + " alarm:" + alarm.getAlarm() + " ");
     }
     observer.onNext(status.build());
     observer.onCompleted();
+  }
+
+  /** etcd's DowngradeInfo: the target as "X.Y.0" while a downgrade is enabled. */
+  static DowngradeInfo downgradeInfo(DowngradeRecord downgrade) {
+    return downgrade.getEnabled()
+        ? DowngradeInfo.newBuilder().setEnabled(true).setTargetVersion(Version.parse(downgrade.getTargetVersion()).wire()).build()
+        : DowngradeInfo.getDefaultInstance();
+  }
+
+  /** Strata's downgrade state: none, enabled, cancelled, or complete (every member ran the target). */
+  static String downgradeState(DowngradeRecord downgrade) {
+    if (downgrade.getEnabled()) {
+      return "enabled";
+    }
+    if (downgrade.getTargetVersion().isEmpty()) {
+      return "none";
+    }
+    return downgrade.getCompleted() ? "complete" : "cancelled";
+  }
+
+  @Override
+  public void downgrade(DowngradeRequest request, StreamObserver<DowngradeResponse> observer) {
+    if (deniedAdmin(observer)) {
+      return;
+    }
+    downgrades.handle(request, observer);
   }
 
   @Override

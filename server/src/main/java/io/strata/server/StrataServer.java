@@ -21,6 +21,7 @@ import io.strata.server.auth.AuthInterceptor;
 import io.strata.server.auth.AuthService;
 import io.strata.server.auth.AuthStore;
 import io.strata.server.auth.PasswordHasher;
+import io.strata.api.records.DowngradeRecord;
 import io.strata.api.version.Version;
 import io.strata.storage.Backend;
 import io.strata.storage.ClusterVersionRecord;
@@ -178,12 +179,13 @@ final class StrataServer implements AutoCloseable {
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
         .intercept(new AuthInterceptor(authStore))
         .intercept(new VersionGate(version.version()))
+        .intercept(new ResponseMetadata())
         .addService(new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor))
         .addService(leaseService)
         .addService(new WatchService(watchHub, member))
         .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth))
         .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
-            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads))
+            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions))
         .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth))
         .build()
         .start();
@@ -262,7 +264,11 @@ final class StrataServer implements AutoCloseable {
       storage = StorageVersion.of(view).map(Version::wire).orElse("unknown");
     }
     String cluster = clusterVersions.current().map(Version::wire).orElse("not_decided");
-    return "{\"etcdserver\":\"" + server + "\",\"etcdcluster\":\"" + cluster + "\",\"storage\":\"" + storage + "\"}";
+    DowngradeRecord downgrade = clusterVersions.downgrade();
+    String target = downgrade.getTargetVersion().isEmpty() ? "" : Version.parse(downgrade.getTargetVersion()).wire();
+    return "{\"etcdserver\":\"" + server + "\",\"etcdcluster\":\"" + cluster + "\",\"storage\":\"" + storage
+        + "\",\"downgrade\":{\"enabled\":" + downgrade.getEnabled() + ",\"target\":\"" + target
+        + "\",\"state\":\"" + MaintenanceService.downgradeState(downgrade) + "\"}}";
   }
 
   /** The cluster moved to a version this member cannot run: stop, as etcd does. */

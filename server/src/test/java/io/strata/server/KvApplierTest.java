@@ -50,8 +50,7 @@ class KvApplierTest {
     };
     Alarms alarms = new Alarms(backend);
     core = new ApplyDispatcher(new KvApplier(onlyLease42, compactor), alarms, new ApplyDispatcher.Features(
-        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE,
-        ApplyDispatcher.NOT_CAPABLE),
+        ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, ApplyDispatcher.NOT_CAPABLE, null),
         AuthGate.OPEN, List.of(compactor, alarms));
   }
 

@@ -46,6 +46,11 @@ public final class EtcdGrpc implements AutoCloseable {
     return new EtcdGrpc(endpoint, channel);
   }
 
+  /** The channel, for stubs of services this class has no shortcut for. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
   public String endpoint() {
     return endpoint;
   }
@@ -55,7 +60,7 @@ public final class EtcdGrpc implements AutoCloseable {
     channel.resetConnectBackoff();
   }
 
-  private MaintenanceGrpc.MaintenanceBlockingStub maintenance(Duration deadline) {
+  public MaintenanceGrpc.MaintenanceBlockingStub maintenance(Duration deadline) {
     return MaintenanceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
   }

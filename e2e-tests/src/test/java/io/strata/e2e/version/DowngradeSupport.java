@@ -1,0 +1,93 @@
+package io.strata.e2e.version;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.strata.api.etcdserverpb.DowngradeRequest;
+import io.strata.api.etcdserverpb.DowngradeRequest.DowngradeAction;
+import io.strata.api.etcdserverpb.DowngradeResponse;
+import io.strata.api.etcdserverpb.StatusResponse;
+import io.strata.e2e.harness.Cluster;
+import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.Metrics;
+import io.strata.e2e.harness.ProcessCluster.ProcessMember;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Downgrade calls and waits shared by the downgrade scenarios. */
+final class DowngradeSupport {
+  static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Metadata.Key<String> PLAN = Metadata.Key.of("strata-downgrade-plan", Metadata.ASCII_STRING_MARSHALLER);
+
+  private DowngradeSupport() {}
+
+  /** The reply of one Downgrade call, with the plan lines the member sent in its headers. */
+  record Reply(DowngradeResponse response, List<String> plan) {}
+
+  static Reply downgrade(Cluster cluster, Member member, DowngradeAction action, String version) {
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    DowngradeResponse response = cluster.grpc(member).maintenance(Duration.ofSeconds(10))
+        .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+        .downgrade(DowngradeRequest.newBuilder().setAction(action).setVersion(version).build());
+    List<String> plan = new ArrayList<>();
+    if (headers.get() != null && headers.get().getAll(PLAN) != null) {
+      headers.get().getAll(PLAN).forEach(plan::add);
+    }
+    return new Reply(response, plan);
+  }
+
+  /** The etcd error message a Downgrade call fails with. */
+  static String downgradeError(Cluster cluster, Member member, DowngradeAction action, String version) {
+    try {
+      downgrade(cluster, member, action, version);
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+    }
+    throw new AssertionError("Downgrade " + action + " " + version + " succeeded");
+  }
+
+  static String versionJson(Member member) {
+    return Metrics.get(member.metricsUrl() + "/version");
+  }
+
+  /** Waits until every running member's /version contains every one of {@code fragments}. */
+  static void awaitVersions(Cluster cluster, String what, String... fragments) {
+    for (Member m : cluster.runningMembers()) {
+      cluster.waitFor(m.name() + " to report " + what, WAIT, () -> {
+        String json = versionJson(m);
+        for (String fragment : fragments) {
+          if (!json.contains(fragment)) {
+            return null;
+          }
+        }
+        return true;
+      });
+    }
+  }
+
+  static String cluster(String version) {
+    return "\"etcdcluster\":\"" + version + ".0\"";
+  }
+
+  static String storage(String version) {
+    return "\"storage\":\"" + version + ".0\"";
+  }
+
+  static String state(String state) {
+    return "\"state\":\"" + state + "\"";
+  }
+
+  /** Stops {@code member}, starts it as {@code version}, and checks it serves as that version. */
+  static void swap(Cluster cluster, Member member, String version) {
+    cluster.stop(member);
+    ((ProcessMember) member).emulateVersion(version);
+    cluster.start(member);
+    StatusResponse status = cluster.grpc(member).status();
+    assertThat(status.getVersion()).as(member.name()).isEqualTo(version + ".0");
+  }
+}
