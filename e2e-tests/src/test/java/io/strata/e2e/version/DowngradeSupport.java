@@ -13,7 +13,10 @@ import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.Member;
 import io.strata.e2e.harness.Metrics;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
+import io.strata.e2e.harness.StrataProcessCluster;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -89,5 +92,21 @@ final class DowngradeSupport {
     cluster.start(member);
     StatusResponse status = cluster.grpc(member).status();
     assertThat(status.getVersion()).as(member.name()).isEqualTo(version + ".0");
+  }
+
+  /** Starts a stopped member by hand as {@code version}: it must refuse with exit code 3; returns its output. */
+  static String refusedStart(ProcessMember member, String version) throws Exception {
+    Process older = new ProcessBuilder(StrataProcessCluster.strataCommand(
+        "--name", member.name(), "--data-dir", member.dataDir().toString(), "--emulate-version", version,
+        "--listen-client-urls", member.clientUrl(), "--listen-peer-urls", member.peerUrl(),
+        "--listen-metrics-urls", member.metricsUrl(), "--initial-cluster", member.name() + "=" + member.peerUrl()))
+        .redirectErrorStream(true).start();
+    if (!older.waitFor(60, TimeUnit.SECONDS)) {
+      older.destroyForcibly();
+      throw new AssertionError(member.name() + " started as " + version + " and kept running");
+    }
+    String output = new String(older.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(older.exitValue()).as(output).isEqualTo(3);
+    return output;
   }
 }
