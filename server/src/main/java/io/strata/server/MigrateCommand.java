@@ -84,10 +84,54 @@ final class MigrateCommand implements Callable<Integer> {
     }
     System.out.println("migrating " + dataDir + " from storage version " + current.get() + " to " + target
         + " in " + steps.size() + " step(s)");
+    long started = System.nanoTime();
+    WriteProgress progress = new WriteProgress(started, System.console() != null);
     try (Backend backend = Backend.open(dbDir)) {
-      Migration.run(backend, target, step -> System.out.println("  " + step));
+      Migration.run(backend, target, step -> {
+        progress.endLine();
+        System.out.println("  " + step);
+      }, progress::report);
     }
-    System.out.println("updated storage version to " + target);
+    progress.endLine();
+    System.out.printf("updated storage version to %s in %.1f s%n", target, (System.nanoTime() - started) / 1e9);
     return 0;
+  }
+
+  /**
+   * The progress of a large migration on stderr: one line rewritten in place on a terminal,
+   * otherwise a line every {@value #PLAIN_EVERY} records.
+   */
+  private static final class WriteProgress {
+    private static final long PLAIN_EVERY = 100_000;
+    private final long started;
+    private final boolean terminal;
+    private boolean lineOpen;
+
+    WriteProgress(long started, boolean terminal) {
+      this.started = started;
+      this.terminal = terminal;
+    }
+
+    void report(long records) {
+      if (!terminal && records % PLAIN_EVERY != 0) {
+        return;
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      String line = String.format("  ... %,d records written, %.1f s, %,.0f records/s",
+          records, seconds, records / Math.max(seconds, 1e-3));
+      if (terminal) {
+        System.err.print("\r" + line);
+        lineOpen = true;
+      } else {
+        System.err.println(line);
+      }
+    }
+
+    void endLine() {
+      if (lineOpen) {
+        System.err.println();
+        lineOpen = false;
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Moves a database from its storage version to another, one minor version at a time, as the
@@ -28,6 +29,8 @@ public final class Migration {
       super(message);
     }
   }
+
+  static final long WRITES_REPORT_EVERY = 10_000;
 
   private Migration() {}
 
@@ -58,6 +61,14 @@ public final class Migration {
    * @throws IllegalStateException when the database records no storage version
    */
   public static List<Step> run(Backend backend, Version target, Consumer<String> progress) {
+    return run(backend, target, progress, null);
+  }
+
+  /**
+   * As {@link #run(Backend, Version, Consumer)}, also telling {@code writes} (when not null) how
+   * many records the plan has written so far, every {@value #WRITES_REPORT_EVERY} writes.
+   */
+  public static List<Step> run(Backend backend, Version target, Consumer<String> progress, LongConsumer writes) {
     Version current;
     try (ReadView view = backend.readView()) {
       current = StorageVersion.of(view).orElseThrow(
@@ -67,6 +78,9 @@ public final class Migration {
       return List.of();
     }
     try (StoreBatch batch = backend.beginBatch()) {
+      if (writes != null) {
+        batch.reportWrites(WRITES_REPORT_EVERY, writes);
+      }
       List<Step> steps = runIn(batch, current, target, progress);
       batch.commit();
       return steps;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -28,6 +29,9 @@ public final class StoreBatch implements AutoCloseable {
   private final WriteBatchWithIndex writes = new WriteBatchWithIndex(true);
   private final ReadOptions readOptions = new ReadOptions();
   private final List<Event> events = new ArrayList<>();
+  private long writeCount;
+  private long reportEvery;
+  private LongConsumer writesListener;
   private long revision;
   private long compactRevision;
   private boolean closed;
@@ -153,7 +157,29 @@ public final class StoreBatch implements AutoCloseable {
     put(ColumnFamily.META, key.bytes(), Backend.longBytes(value));
   }
 
+  /**
+   * Tells {@code listener} the number of writes in this batch every {@code every} writes: a long
+   * migration reports its progress this way.
+   */
+  public void reportWrites(long every, LongConsumer listener) {
+    this.reportEvery = every;
+    this.writesListener = listener;
+  }
+
+  private void counted() {
+    writeCount++;
+    if (writesListener != null && writeCount % reportEvery == 0) {
+      writesListener.accept(writeCount);
+    }
+  }
+
+  /** How many puts and deletes this batch holds. */
+  public long writeCount() {
+    return writeCount;
+  }
+
   void delete(ColumnFamily family, byte[] key) {
+    counted();
     try {
       writes.delete(handles.get(family), key);
     } catch (RocksDBException e) {
@@ -170,6 +196,7 @@ public final class StoreBatch implements AutoCloseable {
   }
 
   void put(ColumnFamily family, byte[] key, byte[] value) {
+    counted();
     try {
       writes.put(handles.get(family), key, value);
     } catch (RocksDBException e) {

@@ -12,8 +12,12 @@ import java.util.List;
  * Strata members as separate JVMs running {@code io.strata.server.Strata} with etcd's flags.
  *
  * <p>The classpath is the test JVM's own (it holds the server module and all its dependencies)
- * unless {@code -Dstrata.e2e.classpath=...} or {@code STRATA_E2E_CLASSPATH} names another, e.g.
- * a real older release. It is passed through a {@code @argfile} so that the command stays short.
+ * unless {@code -Dstrata.e2e.classpath=...} or {@code STRATA_E2E_CLASSPATH} names another. A
+ * member that a scenario runs as an older version X.Y ({@code --emulate-version X.Y}) runs a real
+ * release of that version instead when {@code -Dstrata.e2e.release.X.Y=...} or
+ * {@code STRATA_E2E_RELEASE_X_Y} names its classpath (a release jar with its dependencies), without
+ * the emulation flag. The classpath is passed through a {@code @argfile} so that the command stays
+ * short.
  */
 public final class StrataProcessCluster extends ProcessCluster {
   public static final String MAIN_CLASS = "io.strata.server.Strata";
@@ -35,10 +39,21 @@ public final class StrataProcessCluster extends ProcessCluster {
 
   @Override
   protected List<String> command(ProcessMember member, List<String> flags) {
+    List<String> memberFlags = new ArrayList<>(flags);
+    String classpath = classpath();
+    int emulate = memberFlags.indexOf("--emulate-version");
+    if (emulate >= 0) {
+      String release = releaseClasspath(memberFlags.get(emulate + 1));
+      if (release != null) {
+        classpath = release;
+        memberFlags.remove(emulate + 1);
+        memberFlags.remove(emulate);
+      }
+    }
     Path argFile = member.directory().resolve("classpath.args");
     try {
       Files.createDirectories(member.directory());
-      Files.writeString(argFile, "-cp \"" + classpath().replace("\\", "\\\\") + "\"\n");
+      Files.writeString(argFile, "-cp \"" + classpath.replace("\\", "\\\\") + "\"\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -50,8 +65,15 @@ public final class StrataProcessCluster extends ProcessCluster {
         "--add-opens", "java.base/java.lang=ALL-UNNAMED",
         "@" + argFile,
         MAIN_CLASS));
-    cmd.addAll(flags);
+    cmd.addAll(memberFlags);
     return cmd;
+  }
+
+  /** The classpath of a real release of {@code version} ("X.Y"), or null when none is configured. */
+  static String releaseClasspath(String version) {
+    String configured = System.getProperty("strata.e2e.release." + version,
+        System.getenv("STRATA_E2E_RELEASE_" + version.replace('.', '_')));
+    return configured == null || configured.isBlank() ? null : configured;
   }
 
   /**
