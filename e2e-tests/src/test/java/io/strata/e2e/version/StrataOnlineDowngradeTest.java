@@ -96,6 +96,22 @@ class StrataOnlineDowngradeTest {
     assertThat(memberIds(cluster)).isEqualTo(memberIds);
   }
 
+  @Test
+  void a_single_member_cluster_downgrades_and_upgrades_again() {
+    Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.ofSize(1));
+    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"));
+    Member only = cluster.member(0);
+    assertThat(cluster.etcdctl().run("put", "one/k", "v").stdout()).isEqualTo("OK\n");
+    downgrade(cluster, only, DowngradeAction.ENABLE, "1.1");
+    awaitVersions(cluster, "storage lowered", cluster("1.1"), storage("1.1"), state("enabled"));
+    swap(cluster, only, "1.1");
+    awaitVersions(cluster, "downgrade complete", cluster("1.1"), storage("1.1"), state("complete"));
+    assertThat(cluster.etcdctl().run("get", "one/k").stdout()).isEqualTo("one/k\nv\n");
+    swap(cluster, only, "1.2");
+    awaitVersions(cluster, "upgraded again", cluster("1.2"), storage("1.2"), state("complete"));
+    assertThat(cluster.etcdctl().run("put", "one/k", "w").stdout()).isEqualTo("OK\n");
+  }
+
   static Set<Long> memberIds(Cluster cluster) {
     Set<Long> ids = new HashSet<>();
     io.strata.api.etcdserverpb.ClusterGrpc.newBlockingStub(cluster.grpc(cluster.member(0)).channel())
