@@ -11,6 +11,7 @@ import io.strata.storage.ClusterVersionRecord;
 import io.strata.storage.DowngradeRecords;
 import io.strata.storage.Migration;
 import io.strata.storage.ReadView;
+import io.strata.storage.RequestResults;
 import io.strata.storage.StorageException;
 import io.strata.storage.StorageVersion;
 import io.strata.storage.StoreBatch;
@@ -117,6 +118,10 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
     }
     if (!decided.equals(current.orElse(null))) {
       LOG.info("cluster version is now {}", decided);
+    }
+    // Idempotent writes: a cluster version without them forgets every request id, on every member.
+    if (capabilities().supportsIdempotentWrites() && StrataVersion.V1_2.version().isNewerThan(decided)) {
+      RequestResults.clear(batch);
     }
     current = Optional.of(decided);
     tooOld |= decided.isNewerThan(own);

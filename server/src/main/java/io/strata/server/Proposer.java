@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Gets a write into the replicated log from any member: proposed directly on the leader,
@@ -40,6 +41,7 @@ public final class Proposer {
   private volatile LeaderCheck leaderCheck = entry -> null;
   private final AppliedIndexWaiter appliedIndex;
   private volatile LongSupplier authRevisionSource = () -> 1;
+  private volatile Supplier<StrataVersion> capabilities = () -> StrataVersion.V1_0;
 
   /** A check only the leader can make before it accepts an entry (it knows which peers are alive). */
   public interface LeaderCheck {
@@ -64,6 +66,14 @@ public final class Proposer {
     this.authRevisionSource = source;
   }
 
+  /**
+   * What the applied cluster version allows; a client's request id is attached to its write only
+   * when it has idempotent writes (until set: never).
+   */
+  void setCapabilities(Supplier<StrataVersion> capabilities) {
+    this.capabilities = capabilities;
+  }
+
   void setLeaderCheck(LeaderCheck check) {
     this.leaderCheck = check;
   }
@@ -72,6 +82,10 @@ public final class Proposer {
   private boolean proposeAsLeader(Entry entry, CompletableFuture<ApplyResult> result) {
     if (!raft.isLeader()) {
       return false;
+    }
+    if (entry.getHeader().getRequestId() != 0 && !capabilities.get().supportsIdempotentWrites()) {
+      // A follower attached it before it applied a cluster version without idempotent writes.
+      entry = entry.toBuilder().setHeader(entry.getHeader().toBuilder().clearRequestId()).build();
     }
     StatusRuntimeException refused = leaderCheck.refuse(entry);
     if (refused != null) {
@@ -83,17 +97,24 @@ public final class Proposer {
 
   /**
    * Replicates a client's {@code command} on behalf of the caller of the current gRPC request and
-   * completes with its apply result (which may be an error value).
+   * completes with its apply result (which may be an error value). The caller's request id
+   * ({@link RequestIds}) goes with a write that {@link IdempotentWrites#covers covers}, while the
+   * cluster version has idempotent writes.
    */
   public CompletableFuture<ApplyResult> propose(Entry.Builder command) {
     AuthInfo caller = AuthInfo.current();
     // A client's entry always carries an auth revision (at least 1), so apply can tell it from the
     // server's own entries, which carry none (see AuthGuard).
     long authRevision = caller.user().isEmpty() ? authRevisionSource.getAsLong() : caller.revision();
-    return replicate(command.setHeader(EntryHeader.newBuilder()
+    EntryHeader.Builder header = EntryHeader.newBuilder()
         .setId(nextId.incrementAndGet())
         .setUsername(caller.user())
-        .setAuthRevision(authRevision)));
+        .setAuthRevision(authRevision);
+    long requestId = RequestIds.current();
+    if (requestId != 0 && capabilities.get().supportsIdempotentWrites() && IdempotentWrites.covers(command)) {
+      header.setRequestId(requestId);
+    }
+    return replicate(command.setHeader(header));
   }
 
   /**

@@ -140,7 +140,8 @@ final class StrataServer implements AutoCloseable {
         : initial.members().stream().map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
     raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
-        config.electionTimeoutMs, config.snapshotCount), backend, core,
+        config.electionTimeoutMs, config.snapshotCount), backend,
+        new IdempotentWrites(core, clusterVersions::capabilities, IdempotentWrites.WINDOW),
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend);
     metrics.bind(member);
@@ -148,6 +149,7 @@ final class StrataServer implements AutoCloseable {
         config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
     proposer.setAuthRevisionSource(() -> authStore.state().revision());
+    proposer.setCapabilities(clusterVersions::capabilities);
     versionMonitor = new ClusterVersionMonitor(raft, raft.transport(), backend, clusterVersions, proposer,
         version.version(), timer);
     versionMonitor.serve();
@@ -173,6 +175,9 @@ final class StrataServer implements AutoCloseable {
     }
     if (builder == null) {
       throw new IllegalArgumentException("--listen-client-urls names no URL");
+    }
+    if (version.supportsIdempotentWrites()) {
+      builder.intercept(new RequestIds()); // an older version ignores the request id metadata
     }
     grpc = builder
         // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
