@@ -94,7 +94,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         .setRaftIndex(member.raft().committedIndex())
         .setRaftTerm(member.raft().term())
         .setRaftAppliedIndex(member.raft().appliedIndex())
-        .setDbSizeQuota(quotaBackendBytes);
+        .setDbSizeQuota(quotaBackendBytes)
+        .setIsLearner(member.isLearner());
     for (AlarmMember alarm : alarms.list()) {
       status.addErrors("memberID:" + alarm.getMemberID() + " alarm:" + alarm.getAlarm() + " ");
     }
