@@ -279,7 +279,8 @@ public final class RaftNode implements AutoCloseable {
   /**
    * On the leader, the highest log index known to be replicated to {@code peer} (a voter or a
    * learner): 0 until the peer has acknowledged an append, -1 when this member is not the leader
-   * or replicates nothing to that peer.
+   * or replicates nothing to that peer (jraft creates a replicator only once it could connect, so
+   * a peer that has not started yet gives -1).
    */
   public long matchIndex(String peer) {
     Node current = node;
