@@ -3,9 +3,12 @@ package io.strata.raft;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.NodeManager;
 import com.alipay.sofa.jraft.RaftServiceFactory;
+import com.alipay.sofa.jraft.ReplicatorGroup;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.core.Replicator;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.error.RaftError;
@@ -15,11 +18,13 @@ import com.alipay.sofa.jraft.option.ReadOnlyOption;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
+import com.alipay.sofa.jraft.util.ThreadId;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.storage.Backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This member's Raft node: jraft with its gRPC transport on the peer port, the state machine
@@ -39,6 +46,9 @@ import java.util.stream.Collectors;
  */
 public final class RaftNode implements AutoCloseable {
   static final String GROUP = "strata";
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+  /** jraft keeps its replicators private to the node; {@link #matchIndex} reads them through this. */
+  private static final Field REPLICATOR_GROUP = replicatorGroupField();
 
   private static final long SNAPSHOT_RETRY_MS = 200;
 
@@ -237,6 +247,78 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     current.removePeer(peer(peer), status -> done.accept(status.isOk() ? null : status.toString()));
+  }
+
+  /** The learners' (non-voting members') peer addresses, as jraft's current configuration has them. */
+  public List<String> learners() {
+    Node current = node;
+    return current == null ? List.of()
+        : current.listLearners().stream().map(p -> p.getEndpoint().toString()).collect(Collectors.toList());
+  }
+
+  /**
+   * Adds a learner (leader only): it receives the log but never votes nor counts towards a quorum,
+   * so jraft adds it at once, started or not; {@code done} gets null on success or the reason.
+   */
+  public void addLearner(String peer, Consumer<String> done) {
+    Node current = node;
+    if (current == null) {
+      done.accept("not started");
+      return;
+    }
+    current.addLearners(List.of(peer(peer)), status -> done.accept(status.isOk() ? null : status.toString()));
+  }
+
+  /** Removes a learner (leader only); {@code done} gets null on success or the reason. */
+  public void removeLearner(String peer, Consumer<String> done) {
+    Node current = node;
+    if (current == null) {
+      done.accept("not started");
+      return;
+    }
+    current.removeLearners(List.of(peer(peer)), status -> done.accept(status.isOk() ? null : status.toString()));
+  }
+
+  /** The index of the last entry in this member's log (on the leader: the newest entry). */
+  public long lastLogIndex() {
+    Node current = node;
+    return current instanceof NodeImpl impl ? impl.getLastLogIndex() : 0;
+  }
+
+  /**
+   * On the leader, the highest log index known to be replicated to {@code peer} (a voter or a
+   * learner): 0 until the peer has acknowledged an append, -1 when this member is not the leader
+   * or replicates nothing to that peer (jraft creates a replicator only once it could connect, so
+   * a peer that has not started yet gives -1).
+   */
+  public long matchIndex(String peer) {
+    Node current = node;
+    if (REPLICATOR_GROUP == null || !(current instanceof NodeImpl impl) || !current.isLeader()) {
+      return -1;
+    }
+    try {
+      ReplicatorGroup group = (ReplicatorGroup) REPLICATOR_GROUP.get(impl);
+      ThreadId replicator = group == null ? null : group.getReplicator(peer(peer));
+      if (replicator == null) {
+        return -1;
+      }
+      // jraft answers 0 until the first append succeeded, else the next index it will send.
+      long next = Replicator.getNextIndex(replicator);
+      return next == 0 ? 0 : next - 1;
+    } catch (IllegalAccessException e) {
+      return -1;
+    }
+  }
+
+  private static Field replicatorGroupField() {
+    try {
+      Field field = NodeImpl.class.getDeclaredField("replicatorGroup");
+      field.setAccessible(true);
+      return field;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("cannot read jraft's replication progress ({}); learners will never count as caught up", e.toString());
+      return null;
+    }
   }
 
   /** Hands leadership to the member at {@code peer}; the transfer completes asynchronously. */

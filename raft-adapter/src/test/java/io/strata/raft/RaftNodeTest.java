@@ -88,6 +88,50 @@ class RaftNodeTest {
     }
   }
 
+  @Test
+  void aLearnerReceivesTheLogWithoutVotingAndTheLeaderSeesHowFarItGot() throws Exception {
+    String leaderPeer = RaftTesting.freePeerAddress();
+    String learnerPeer = RaftTesting.freePeerAddress();
+    Path leaderData = dir.resolve("leader");
+    Path learnerData = dir.resolve("learner");
+    Files.createDirectories(leaderData);
+    Files.createDirectories(learnerData);
+    PutCore learnerCore = new PutCore();
+    try (Backend leaderBackend = Backend.open(leaderData.resolve("db"));
+        Backend learnerBackend = Backend.open(learnerData.resolve("db"))) {
+      RaftNode leader = new RaftNode(new RaftSettings(leaderData, leaderPeer, List.of(leaderPeer), 1000, 1000),
+          leaderBackend, new PutCore(), RaftObserver.NONE, e -> { throw new AssertionError(e); });
+      // Joins with no configuration, as a member started with --initial-cluster-state existing.
+      RaftNode learner = new RaftNode(new RaftSettings(learnerData, learnerPeer, List.of(), 1000, 1000),
+          learnerBackend, learnerCore, RaftObserver.NONE, e -> { throw new AssertionError(e); });
+      try {
+        leader.start();
+        await().atMost(Duration.ofSeconds(15)).until(leader::isLeader);
+        for (int i = 0; i < 5; i++) {
+          RaftTesting.proposeAndWait(leader, put("k" + i, "v" + i));
+        }
+        assertThat(leader.matchIndex(learnerPeer)).as("no replicator before the learner is added").isEqualTo(-1);
+        java.util.concurrent.CompletableFuture<String> added = new java.util.concurrent.CompletableFuture<>();
+        leader.addLearner(learnerPeer, problem -> added.complete(problem == null ? "ok" : problem));
+        assertThat(added.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("a learner is added before it starts").isEqualTo("ok");
+        assertThat(leader.learners()).containsExactly(learnerPeer);
+        assertThat(leader.peers()).containsExactly(leaderPeer);
+        // jraft creates the replicator once it can connect: nothing is known to be replicated yet.
+        assertThat(leader.matchIndex(learnerPeer)).isLessThanOrEqualTo(0);
+
+        learner.start();
+        RaftTesting.proposeAndWait(leader, put("after", "learner"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> leader.matchIndex(learnerPeer) == leader.lastLogIndex());
+        await().atMost(Duration.ofSeconds(10)).until(() -> learnerCore.applied.get() == 6);
+        assertThat(learner.isLeader()).isFalse();
+        assertThat(learner.matchIndex(leaderPeer)).as("only the leader knows replication progress").isEqualTo(-1);
+      } finally {
+        learner.close();
+        leader.close();
+      }
+    }
+  }
+
   private static Entry put(String key, String value) {
     return Entry.newBuilder().setPut(PutRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))).build();

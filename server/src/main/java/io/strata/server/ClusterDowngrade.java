@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.strata.api.etcdserverpb.DowngradeRequest;
 import io.strata.api.etcdserverpb.DowngradeResponse;
+import io.strata.api.etcdserverpb.Member;
 import io.strata.api.raftpb.DowngradeInfoSet;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.version.Version;
@@ -66,6 +67,7 @@ final class ClusterDowngrade {
         afterBarrier(observer, () -> {
           Version target = ClusterVersionPolicy.validateDowngrade(request.getVersion(), versions.current(),
               versions.downgrade());
+          refuseLearnersBelowTheirVersion(target);
           List<String> plan = plan(target);
           plan.forEach(line -> responseHeaders.put(PLAN_KEY, line));
           if (request.getAction() == DowngradeRequest.DowngradeAction.VALIDATE) {
@@ -103,6 +105,25 @@ final class ClusterDowngrade {
         observer.onError(e);
       }
     }, executor);
+  }
+
+  /**
+   * A version without learners would read a learner's record as a voter's: such a downgrade is
+   * refused until the learner is promoted or removed (Strata's rule; etcd has no such check).
+   */
+  private void refuseLearnersBelowTheirVersion(Version target) {
+    if (StrataVersion.of(target).supportsLearners()) {
+      return;
+    }
+    try (ReadView view = member.backend().readView()) {
+      for (Member m : view.members()) {
+        if (m.getIsLearner()) {
+          throw EtcdErrors.error(Status.Code.FAILED_PRECONDITION, "strata: cannot downgrade to " + target
+              + " while member " + Long.toHexString(m.getID()) + " is a learner (" + target
+              + " has no learners); promote or remove it first");
+        }
+      }
+    }
   }
 
   /** What lowering this member's data to {@code target} removes, one line per step. */

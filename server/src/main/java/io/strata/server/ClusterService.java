@@ -16,12 +16,14 @@ import io.strata.api.etcdserverpb.MemberUpdateResponse;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.MemberAdd;
+import io.strata.api.raftpb.MemberPromote;
 import io.strata.api.raftpb.MemberRemove;
 import io.strata.api.raftpb.MemberUpdate;
 import io.grpc.StatusRuntimeException;
 import io.strata.storage.ReadView;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.concurrent.Executor;
 
 /**
@@ -29,6 +31,10 @@ import java.util.concurrent.Executor;
  * leader's {@link MembershipReconciler} applies them to jraft's configuration. A linearizable list
  * first passes a read-index barrier. A new member's id derives from its peer URLs and the cluster
  * token, so the member started with {@code --initial-cluster-state existing} knows its own id.
+ *
+ * <p>Learners (adding one, promoting one) are a 1.1 feature: refused with etcd's "not capable"
+ * unless the cluster version allows them, even on a member whose own version would. A member
+ * emulating 1.0 never gets here with them: its {@link VersionGate} refuses the 1.1 request first.
  *
  * <p>Threading: gRPC threads, read-index completions on {@code readExecutor}.
  */
@@ -39,10 +45,12 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final Proposer proposer;
   private final String clusterToken;
   private final ApiAuth auth;
+  private final Supplier<StrataVersion> capabilities;
 
   ClusterService(MemberContext member, LinearizableReads reads, Executor readExecutor, Proposer proposer,
-      String clusterToken, ApiAuth auth) {
+      String clusterToken, ApiAuth auth, Supplier<StrataVersion> capabilities) {
     this.auth = auth;
+    this.capabilities = capabilities;
     this.member = member;
     this.reads = reads;
     this.readExecutor = readExecutor;
@@ -52,8 +60,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberAdd(MemberAddRequest request, StreamObserver<MemberAddResponse> observer) {
-    if (request.getIsLearner()) {
-      // Learners arrive with version 1.1 (DESIGN §2).
+    if (request.getIsLearner() && !capabilities.get().supportsLearners()) {
       observer.onError(EtcdErrors.NOT_CAPABLE);
       return;
     }
@@ -64,6 +71,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     Member added = Member.newBuilder()
         .setID(InitialCluster.memberId(request.getPeerURLsList(), clusterToken))
         .addAllPeerURLs(request.getPeerURLsList())
+        .setIsLearner(request.getIsLearner())
         .build();
     replicate(Entry.newBuilder().setMemberAdd(MemberAdd.newBuilder().setMember(added)), observer,
         result -> result.getMemberAdd().toBuilder().setHeader(member.header(0)).build());
@@ -88,8 +96,14 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberPromote(MemberPromoteRequest request, StreamObserver<MemberPromoteResponse> observer) {
-    // Learners arrive with version 1.1 (DESIGN §2); until then there is no learner to promote.
-    observer.onError(EtcdErrors.NOT_CAPABLE);
+    if (!capabilities.get().supportsLearners()) {
+      observer.onError(EtcdErrors.NOT_CAPABLE);
+      return;
+    }
+    // The leader refuses a learner that has not caught up (MembershipGuard); apply refuses an
+    // unknown member or one that is not a learner.
+    replicate(Entry.newBuilder().setMemberPromote(MemberPromote.newBuilder().setMemberId(request.getID())), observer,
+        result -> result.getMemberPromote().toBuilder().setHeader(member.header(0)).build());
   }
 
   private static boolean validUrls(List<String> urls) {

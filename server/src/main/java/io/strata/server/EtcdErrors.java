@@ -36,6 +36,10 @@ public final class EtcdErrors {
   public static final StatusRuntimeException MEMBER_BAD_URLS = error(Status.Code.INVALID_ARGUMENT, "etcdserver: given member URLs are invalid");
   public static final StatusRuntimeException NOT_ENOUGH_STARTED_MEMBERS = error(Status.Code.FAILED_PRECONDITION, "etcdserver: re-configuration failed due to not enough started members");
   public static final StatusRuntimeException MEMBER_NOT_FOUND = error(Status.Code.NOT_FOUND, "etcdserver: member not found");
+  public static final StatusRuntimeException MEMBER_NOT_LEARNER = error(Status.Code.FAILED_PRECONDITION, "etcdserver: can only promote a learner member");
+  public static final StatusRuntimeException LEARNER_NOT_READY = error(Status.Code.FAILED_PRECONDITION, "etcdserver: can only promote a learner member which is in sync with leader");
+  public static final StatusRuntimeException TOO_MANY_LEARNERS = error(Status.Code.FAILED_PRECONDITION, "etcdserver: too many learner members in cluster");
+  public static final StatusRuntimeException NOT_SUPPORTED_FOR_LEARNER = error(Status.Code.UNAVAILABLE, "etcdserver: rpc not supported for learner");
 
   public static StatusRuntimeException error(Status.Code code, String message) {
     return Status.fromCode(code).withDescription(message).asRuntimeException();

@@ -104,7 +104,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         .setRaftAppliedIndex(member.raft().appliedIndex())
         .setDbSizeQuota(quotaBackendBytes)
         .setDowngradeInfo(downgradeInfo(versions.downgrade()))
-        .setDowngradeState(downgradeState(versions.downgrade()));
+        .setDowngradeState(downgradeState(versions.downgrade()))
+        .setIsLearner(member.isLearner());
     for (AlarmMember alarm : alarms.list()) {
       status.addErrors("memberID:" + alarm.getMemberID() + " alarm:" + alarm.getAlarm() + " ");
     }

@@ -6,6 +6,7 @@ import io.strata.raft.RaftNode;
 import io.strata.storage.Backend;
 import io.strata.storage.ReadView;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Who this member is and how it fills etcd's response headers. Immutable identity plus live
@@ -16,8 +17,10 @@ public final class MemberContext {
   private final long memberId;
   private final RaftNode raft;
   private final Backend backend;
+  private final BooleanSupplier learner;
 
-  MemberContext(long clusterId, long memberId, RaftNode raft, Backend backend) {
+  MemberContext(long clusterId, long memberId, RaftNode raft, Backend backend, BooleanSupplier learner) {
+    this.learner = learner;
     this.clusterId = clusterId;
     this.memberId = memberId;
     this.raft = raft;
@@ -38,6 +41,11 @@ public final class MemberContext {
 
   public Backend backend() {
     return backend;
+  }
+
+  /** Whether this member is a learner (a non-voting member, since 1.1), as last applied. */
+  public boolean isLearner() {
+    return learner.getAsBoolean();
   }
 
   /** {@code header} with this member's cluster id, member id and Raft term filled in. */

@@ -2,6 +2,7 @@ package io.strata.server;
 
 import io.strata.api.etcdserverpb.Member;
 import io.strata.api.etcdserverpb.MemberAddResponse;
+import io.strata.api.etcdserverpb.MemberPromoteResponse;
 import io.strata.api.etcdserverpb.MemberRemoveResponse;
 import io.strata.api.etcdserverpb.MemberUpdateResponse;
 import io.strata.api.etcdserverpb.ResponseHeader;
@@ -9,6 +10,7 @@ import io.strata.api.mvccpb.Event;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.MemberAttributes;
+import io.strata.storage.Backend;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
 import java.util.ArrayList;
@@ -19,19 +21,43 @@ import java.util.List;
  * membership; the leader's {@link MembershipReconciler} then changes jraft's configuration to
  * match, one peer at a time. A member that applies its own removal stops, as etcd's does.
  *
- * <p>Threading: apply thread.
+ * <p>Learners (since 1.1) are members with {@code isLearner} set: at most {@link #MAX_LEARNERS}
+ * at a time (etcd's {@code --max-learners} default), and only a learner can be promoted. Whether
+ * a learner has caught up is the leader's business ({@link MembershipGuard}), never apply's. The
+ * cluster version gates who may propose a learner ({@link ClusterService}); an entry that made it
+ * into the log is applied whatever the version.
+ *
+ * <p>Threading: apply thread; {@link #selfIsLearner()} from any thread.
  */
 final class MembershipApplier implements CommandApplier, CommitListener {
+  /** etcd's default {@code --max-learners}; a constant here, so every member applies the same limit. */
+  static final int MAX_LEARNERS = 1;
+
   private final long selfId;
+  private final Backend backend;
   private final Runnable onSelfRemoved;
   private final Runnable onChange;
   private boolean removedSelf;
   private boolean changed;
+  private volatile boolean selfIsLearner;
 
-  MembershipApplier(long selfId, Runnable onSelfRemoved, Runnable onChange) {
+  MembershipApplier(long selfId, Backend backend, Runnable onSelfRemoved, Runnable onChange) {
     this.selfId = selfId;
+    this.backend = backend;
     this.onSelfRemoved = onSelfRemoved;
     this.onChange = onChange;
+    reloadSelf();
+  }
+
+  /** Whether this member is a learner, as of its last committed batch (etcd's {@code IsLearner}). */
+  boolean selfIsLearner() {
+    return selfIsLearner;
+  }
+
+  private void reloadSelf() {
+    try (ReadView view = backend.readView()) {
+      selfIsLearner = view.members().stream().anyMatch(m -> m.getID() == selfId && m.getIsLearner());
+    }
   }
 
   @Override
@@ -41,6 +67,7 @@ final class MembershipApplier implements CommandApplier, CommitListener {
       case MEMBER_REMOVE -> remove(batch, entry.getMemberRemove().getMemberId());
       case MEMBER_UPDATE -> update(batch, entry.getMemberUpdate().getMemberId(),
           entry.getMemberUpdate().getPeerUrlsList());
+      case MEMBER_PROMOTE -> promote(batch, entry.getMemberPromote().getMemberId());
       case MEMBER_ATTRIBUTES -> publish(batch, entry.getMemberAttributes());
       default -> throw new IllegalArgumentException("not a membership command: " + entry.getCommandCase());
     };
@@ -53,11 +80,30 @@ final class MembershipApplier implements CommandApplier, CommitListener {
     if (batch.member(member.getID()) != null) {
       return EtcdErrors.result(EtcdErrors.MEMBER_EXIST);
     }
+    if (member.getIsLearner() && batch.members().stream().filter(Member::getIsLearner).count() >= MAX_LEARNERS) {
+      return EtcdErrors.result(EtcdErrors.TOO_MANY_LEARNERS);
+    }
     batch.putMember(member);
     changed = true;
     return ApplyResult.newBuilder().setMemberAdd(MemberAddResponse.newBuilder()
         .setHeader(ResponseHeader.getDefaultInstance())
         .setMember(member)
+        .addAllMembers(batch.members())).build();
+  }
+
+  /** A learner becomes a voter: its record loses the flag; the reconciler moves it in jraft. */
+  private ApplyResult promote(StoreBatch batch, long memberId) {
+    Member member = batch.member(memberId);
+    if (member == null) {
+      return EtcdErrors.result(EtcdErrors.MEMBER_NOT_FOUND);
+    }
+    if (!member.getIsLearner()) {
+      return EtcdErrors.result(EtcdErrors.MEMBER_NOT_LEARNER);
+    }
+    batch.putMember(member.toBuilder().setIsLearner(false).build());
+    changed = true;
+    return ApplyResult.newBuilder().setMemberPromote(MemberPromoteResponse.newBuilder()
+        .setHeader(ResponseHeader.getDefaultInstance())
         .addAllMembers(batch.members())).build();
   }
 
@@ -88,7 +134,6 @@ final class MembershipApplier implements CommandApplier, CommitListener {
         .addAllMembers(batch.members())).build();
   }
 
-  /** True when a member other than {@code exceptId} (null: any member) uses one of {@code peerUrls}. */
   /** A started member's name and client URLs (etcd's publish); unknown members are ignored. */
   private static ApplyResult publish(StoreBatch batch, MemberAttributes attributes) {
     Member member = batch.member(attributes.getMemberId());
@@ -102,6 +147,7 @@ final class MembershipApplier implements CommandApplier, CommitListener {
     return ApplyResult.getDefaultInstance();
   }
 
+  /** True when a member other than {@code exceptId} (null: any member) uses one of {@code peerUrls}. */
   private static boolean peerUrlsTaken(StoreBatch batch, Long exceptId, List<String> peerUrls) {
     for (Member other : batch.members()) {
       boolean excepted = exceptId != null && other.getID() == exceptId;
@@ -116,12 +162,19 @@ final class MembershipApplier implements CommandApplier, CommitListener {
   public void committed(List<Event> events, long revision, long appliedIndex) {
     if (changed) {
       changed = false;
+      reloadSelf();
       onChange.run();
     }
     if (removedSelf) {
       removedSelf = false;
       onSelfRemoved.run();
     }
+  }
+
+  @Override
+  public void snapshotInstalled(long appliedIndex) {
+    reloadSelf();
+    onChange.run();
   }
 
   /** The member records of a committed store, sorted by id as etcd lists them. */

@@ -15,11 +15,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * On the leader, brings jraft's voting configuration in line with the member records, one change
- * at a time: peers no longer in the records are removed first, then new members are added. A new
- * member counts towards the quorum only once jraft has caught it up, so adding a member that has
+ * On the leader, brings jraft's configuration in line with the member records, one change at a
+ * time, in this order:
+ * <ol>
+ *   <li>voters no longer in the records are removed;</li>
+ *   <li>learners that are no longer learners in the records (removed, or promoted) are removed;</li>
+ *   <li>new learners are added (jraft adds them at once: they never count towards a quorum);</li>
+ *   <li>new voters, and promoted learners, are added as voters.</li>
+ * </ol>
+ * A promotion is thus a learner removal followed by a voter addition: jraft has no atomic
+ * learner-to-voter move that also turns the leader's learner replicator into a voting one. A new
+ * voter counts towards the quorum only once jraft has caught it up, so adding a member that has
  * not started yet never weakens the cluster. To remove itself, the leader first hands leadership
- * to another member, whose reconciler then does the removal.
+ * to another voter, whose reconciler then does the removal.
+ *
+ * <p>Worked example, promoting learner L in {A,B,C | learners L}: records say L is a voter;
+ * step 2 gives {A,B,C}; step 4 gives {A,B,C,L} once jraft has caught L up (L keeps its log and
+ * data in between, so this is quick).
  *
  * <p>Threading: runs on the timer; {@link #poke()} may be called from any thread.
  */
@@ -56,19 +68,28 @@ final class MembershipReconciler implements AutoCloseable {
       return;
     }
     Set<String> desired = new LinkedHashSet<>();
+    Set<String> desiredLearners = new LinkedHashSet<>();
     try (ReadView view = backend.readView()) {
       for (Member member : view.members()) {
-        desired.add(InitialCluster.peerAddress(member.getPeerURLs(0)));
+        String peer = InitialCluster.peerAddress(member.getPeerURLs(0));
+        (member.getIsLearner() ? desiredLearners : desired).add(peer);
       }
     }
     List<String> actual = raft.peers();
+    List<String> actualLearners = raft.learners();
     if (desired.isEmpty()) {
-      return; // a store without member records (cannot happen after bootstrap): never empty the cluster
+      return; // a store without voting member records (cannot happen after bootstrap): never empty the cluster
     }
     List<String> toRemove = new ArrayList<>(actual);
     toRemove.removeAll(desired);
+    List<String> learnersToRemove = new ArrayList<>(actualLearners);
+    learnersToRemove.removeAll(desiredLearners);
+    List<String> learnersToAdd = new ArrayList<>(desiredLearners);
+    learnersToAdd.removeAll(actualLearners);
+    learnersToAdd.removeAll(actual);
     List<String> toAdd = new ArrayList<>(desired);
     toAdd.removeAll(actual);
+    toAdd.removeAll(actualLearners); // a promoted learner is first removed as a learner
     if (!toRemove.isEmpty()) {
       String peer = toRemove.get(0);
       if (peer.equals(raft.self())) {
@@ -76,6 +97,12 @@ final class MembershipReconciler implements AutoCloseable {
         return;
       }
       change("remove", peer, done -> raft.removePeer(peer, done));
+    } else if (!learnersToRemove.isEmpty()) {
+      String peer = learnersToRemove.get(0);
+      change("remove learner", peer, done -> raft.removeLearner(peer, done));
+    } else if (!learnersToAdd.isEmpty()) {
+      String peer = learnersToAdd.get(0);
+      change("add learner", peer, done -> raft.addLearner(peer, done));
     } else if (!toAdd.isEmpty()) {
       String peer = toAdd.get(0);
       change("add", peer, done -> raft.addPeer(peer, done));

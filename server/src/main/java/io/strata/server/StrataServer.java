@@ -106,7 +106,9 @@ final class StrataServer implements AutoCloseable {
           + " is lower than the cluster version " + cluster.get() + " recorded in " + dbDir
           + "; a member may join at a lower version only while the cluster is being downgraded to it");
     }
-    seedInitialMembers(initial.members(), version);
+    // A joining member learns its own record (learner or voter) from the log it replays.
+    seedInitialMembers(config.initialClusterState.equals("existing")
+        ? initial.members().stream().filter(m -> m.getID() != self.getID()).toList() : initial.members(), version);
 
     timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
     readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
@@ -120,7 +122,7 @@ final class StrataServer implements AutoCloseable {
     leases = new Leases(backend, Ticker.SYSTEM, config.heartbeatIntervalMs, config.electionTimeoutMs);
     KvApplier kv = new KvApplier(leases.keys(), compactor);
     Alarms alarms = new Alarms(backend);
-    MembershipApplier membership = new MembershipApplier(self.getID(), this::leaveCluster, () -> {
+    MembershipApplier membership = new MembershipApplier(self.getID(), backend, this::leaveCluster, () -> {
       if (reconciler != null) {
         reconciler.poke();
       }
@@ -143,7 +145,7 @@ final class StrataServer implements AutoCloseable {
         config.electionTimeoutMs, config.snapshotCount), backend,
         new IdempotentWrites(core, clusterVersions::capabilities, IdempotentWrites.WINDOW),
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
-    member = new MemberContext(initial.clusterId(), self.getID(), raft, backend);
+    member = new MemberContext(initial.clusterId(), self.getID(), raft, backend, membership::selfIsLearner);
     metrics.bind(member);
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID(), appliedIndex);
@@ -183,6 +185,7 @@ final class StrataServer implements AutoCloseable {
         // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
         .intercept(new AuthInterceptor(authStore))
+        .intercept(new LearnerGate(membership::selfIsLearner))
         .intercept(new VersionGate(version.version()))
         .intercept(new ResponseMetadata())
         .addService(new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor))
@@ -191,7 +194,8 @@ final class StrataServer implements AutoCloseable {
         .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth))
         .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
             config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions))
-        .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth))
+        .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth,
+            clusterVersions::capabilities))
         .build()
         .start();
     http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);

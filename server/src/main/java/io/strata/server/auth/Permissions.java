@@ -37,7 +37,7 @@ public final class Permissions {
       case DELETE_RANGE -> delete(state, user, entry.getDeleteRange());
       case TXN -> txn(state, user, entry.getTxn());
       case LEASE_REVOKE -> leaseRevoke(state, user, leases.keysOf(entry.getLeaseRevoke().getID()));
-      case ALARM, MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, AUTH_DISABLE, USER_ADD, USER_DELETE,
+      case ALARM, MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, MEMBER_PROMOTE, AUTH_DISABLE, USER_ADD, USER_DELETE,
           USER_CHANGE_PASSWORD, USER_GRANT_ROLE, USER_REVOKE_ROLE, ROLE_ADD, ROLE_DELETE,
           ROLE_GRANT_PERMISSION, ROLE_REVOKE_PERMISSION -> admin(state, user);
       default -> null;
