@@ -45,6 +45,7 @@ final class FakeMember implements AutoCloseable {
 
   final long id;
   private final Server server;
+  private final String endpoint;
 
   /** What Status answers (the header's member id is filled in). */
   volatile StatusResponse status = StatusResponse.getDefaultInstance();
@@ -87,10 +88,11 @@ final class FakeMember implements AutoCloseable {
             .addService(new Auth())
             .build()
             .start();
+    endpoint = "127.0.0.1:" + server.getPort();
   }
 
   String endpoint() {
-    return "127.0.0.1:" + server.getPort();
+    return endpoint;
   }
 
   String clientUrl() {
