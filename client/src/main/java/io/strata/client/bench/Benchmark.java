@@ -5,6 +5,8 @@ import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.strata.client.DurationConverter;
+import io.strata.client.Endpoint;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.strata.client.bench;
 
 import io.grpc.Status;
+import io.strata.client.Endpoint;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

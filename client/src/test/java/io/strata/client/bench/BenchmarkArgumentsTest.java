@@ -2,6 +2,7 @@ package io.strata.client.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strata.client.Endpoint;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

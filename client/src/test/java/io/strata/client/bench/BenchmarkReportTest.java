@@ -3,6 +3,7 @@ package io.strata.client.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
+import io.strata.client.Endpoint;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.strata.client.bench;
+package io.strata.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

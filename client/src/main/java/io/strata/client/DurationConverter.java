@@ -1,4 +1,4 @@
-package io.strata.client.bench;
+package io.strata.client;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

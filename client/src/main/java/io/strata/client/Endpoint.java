@@ -1,4 +1,4 @@
-package io.strata.client.bench;
+package io.strata.client;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -63,7 +63,7 @@ public record Endpoint(String host, int port) {
   }
 
   /** Picocli adapter for {@link #parse}. Stateless. */
-  static final class Converter implements ITypeConverter<Endpoint> {
+  public static final class Converter implements ITypeConverter<Endpoint> {
     @Override
     public Endpoint convert(String value) {
       try {

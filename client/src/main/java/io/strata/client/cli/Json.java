@@ -1,0 +1,92 @@
+package io.strata.client.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes the few JSON shapes stratactl prints: objects in insertion order, arrays, strings,
+ * booleans and numbers, on one line. Values are {@link Map}, {@link List}, {@link String}, {@link
+ * Boolean}, {@link Number} or {@link Unsigned} (a uint64 printed as Go's encoding/json prints it).
+ * Stateless.
+ */
+final class Json {
+
+  /** A uint64 held in a long, printed as an unsigned decimal number. */
+  record Unsigned(long value) {
+    @Override
+    public String toString() {
+      return Long.toUnsignedString(value);
+    }
+  }
+
+  private Json() {}
+
+  /** A new, insertion-ordered object to fill. */
+  static Map<String, Object> object() {
+    return new LinkedHashMap<>();
+  }
+
+  static String write(Object value) {
+    StringBuilder json = new StringBuilder();
+    append(json, value);
+    return json.toString();
+  }
+
+  private static void append(StringBuilder json, Object value) {
+    if (value instanceof Map<?, ?> map) {
+      json.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (!first) {
+          json.append(',');
+        }
+        first = false;
+        appendString(json, entry.getKey().toString());
+        json.append(':');
+        append(json, entry.getValue());
+      }
+      json.append('}');
+    } else if (value instanceof List<?> list) {
+      json.append('[');
+      for (int i = 0; i < list.size(); i++) {
+        if (i > 0) {
+          json.append(',');
+        }
+        append(json, list.get(i));
+      }
+      json.append(']');
+    } else if (value instanceof String string) {
+      appendString(json, string);
+    } else if (value instanceof Boolean || value instanceof Number || value instanceof Unsigned) {
+      json.append(value);
+    } else if (value == null) {
+      json.append("null");
+    } else {
+      throw new IllegalArgumentException("no JSON form for " + value.getClass());
+    }
+  }
+
+  private static void appendString(StringBuilder json, String value) {
+    json.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> json.append("\\\"");
+        case '\\' -> json.append("\\\\");
+        case '\n' -> json.append("\\n");
+        case '\r' -> json.append("\\r");
+        case '\t' -> json.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            json.append(c);
+          }
+        }
+      }
+    }
+    json.append('"');
+  }
+}
