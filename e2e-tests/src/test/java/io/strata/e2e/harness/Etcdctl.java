@@ -82,6 +82,12 @@ public final class Etcdctl {
       command.add("--user=" + user);
     }
     command.addAll(Arrays.asList(args));
+    // The command timeout bounds the RPC; dialling and process start get some slack on top.
+    return execute(command, stdin, commandTimeout.toMillis() + 15_000);
+  }
+
+  /** Runs {@code command} with {@code stdin} (or none), killing it after {@code limitMs}. */
+  static Result execute(List<String> command, String stdin, long limitMs) {
     Path out = null;
     Path err = null;
     Path in = null;
@@ -100,12 +106,10 @@ public final class Etcdctl {
         pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       }
       Process p = pb.start();
-      // The command timeout bounds the RPC; dialling and process start get some slack on top.
-      long limitMs = commandTimeout.toMillis() + 15_000;
       if (!p.waitFor(limitMs, TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        throw new AssertionError("etcdctl did not finish within " + limitMs + " ms: " + command
+        throw new AssertionError(command.get(0) + " did not finish within " + limitMs + " ms: " + command
             + "\nstdout: " + Files.readString(out) + "\nstderr: " + Files.readString(err));
       }
       return new Result(command, p.exitValue(), Files.readString(out), Files.readString(err));

@@ -15,7 +15,9 @@ import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
+import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.Stratactl;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,12 @@ class StrataDowngradeCancelTest {
     assertThat(downgradeError(cluster, any, DowngradeAction.CANCEL, ""))
         .isEqualTo("FAILED_PRECONDITION: etcdserver: no inflight downgrade job");
     assertThat(downgrade(cluster, any, DowngradeAction.VALIDATE, "1.1.0").response().getVersion()).isEqualTo("1.2");
+    Etcdctl.Result validated = Stratactl.forEndpoints(any.clientEndpoint()).run("downgrade", "validate", "1.1");
+    assertThat(validated.stdout()).as(validated.describe()).startsWith("Downgrade validate success, cluster version 1.2\n")
+        .contains("step 1.2 -> 1.1: removed column family request_results (0 records)");
+    Etcdctl.Result refused = Stratactl.forEndpoints(any.clientEndpoint()).run("downgrade", "validate", "1.0");
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.stderr()).isEqualTo("Error: etcdserver: invalid downgrade target version\n");
     assertThat(versionJson(any)).as("VALIDATE changes nothing").contains(cluster("1.2"), state("none"));
 
     // Cancel before any member was swapped: back to 1.2, storage raised again.

@@ -16,7 +16,9 @@ import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
+import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.Stratactl;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -60,7 +62,10 @@ class StrataOnlineDowngradeTest {
         }
 
         long enabledAt = System.nanoTime();
-        assertThat(downgrade(cluster, cluster.member(1), DowngradeAction.ENABLE, target).response().getVersion()).isEqualTo(from);
+        Etcdctl.Result enabled = Stratactl.forEndpoints(cluster.member(1).clientEndpoint())
+            .run("downgrade", "enable", target);
+        assertThat(enabled.stdout()).as(enabled.describe())
+            .isEqualTo("Downgrade enable success, cluster version " + from + "\n");
         // Every member: cluster and storage at the target while still running the newer version.
         awaitVersions(cluster, "downgrade to " + target + " enabled, storage lowered",
             cluster(target), storage(target), state("enabled"));
@@ -74,11 +79,17 @@ class StrataOnlineDowngradeTest {
           assertThat(status.getVersion()).isEqualTo(from + ".0");
         }
 
+        Etcdctl.Result ready = Stratactl.forEndpoints(cluster.endpoints()).run("downgrade", "status");
+        assertThat(ready.stdout()).as(ready.describe()).endsWith("Downgrade to " + target
+            + " enabled: storage lowered on all members; replace binaries with " + target + " one member at a time\n");
         for (Member m : cluster.members()) {
           swap(cluster, m, target);
         }
         awaitVersions(cluster, "downgrade to " + target + " complete", cluster(target), storage(target), state("complete"),
             "\"enabled\":false");
+        Etcdctl.Result complete = Stratactl.forEndpoints(cluster.endpoints()).run("downgrade", "status");
+        assertThat(complete.stdout()).as(complete.describe())
+            .endsWith("Downgrade to " + target + " complete: every member runs " + target + "\n");
         for (Member m : cluster.members()) {
           StatusResponse status = cluster.grpc(m).status();
           assertThat(status.getDowngradeState()).isEqualTo("complete");
