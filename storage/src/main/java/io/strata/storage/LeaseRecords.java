@@ -9,8 +9,8 @@ import java.util.List;
 import org.rocksdb.RocksIterator;
 
 /**
- * Lease records in the {@link ColumnFamily#LEASES} family, and the scan that finds which live keys
- * are attached to which lease.
+ * Lease records in the {@link ColumnFamily#LEASES} family, and which live keys are attached to
+ * which lease (from the {@link LeaseKeysIndex} or, in data older than 1.2, a kv scan).
  *
  * <p>Layout: key = lease id, 8 bytes big-endian (etcd's {@code lease} bucket uses the same);
  * value = a serialized {@link LeaseRecord}. Only the apply path writes records.
@@ -57,22 +57,32 @@ public final class LeaseRecords {
 
   /**
    * Calls {@code consumer} for every live key (at the view's current revision) whose lease is not
-   * 0, in key order. One pass over the {@link ColumnFamily#KV} family: only the newest version of
-   * each key is decoded. Cost: proportional to the number of key versions, which is why a
-   * persisted lease-to-keys index is a later feature.
+   * 0. From the lease→keys index ({@link LeaseKeysIndex}, by lease then key) when the view's storage
+   * version maintains it; otherwise (data older than 1.2) one pass over the {@link ColumnFamily#KV}
+   * family decoding only the newest version of each key (in key order), whose cost is proportional
+   * to the number of key versions.
    */
   public static void forEachAttachedKey(ReadView view, AttachedKeyConsumer consumer) {
+    if (LeaseKeysIndex.maintainedIn(view)) {
+      LeaseKeysIndex.forEach(view, consumer);
+      return;
+    }
     try (RocksIterator it = view.iterator(ColumnFamily.KV)) {
-      it.seekToFirst();
-      while (it.isValid()) {
-        byte[] prefix = KeyCodec.prefixOf(it.key());
-        // Versions of one key are newest first: this entry is the key's current state.
-        VersionRecord newest = VersionRecord.fromBytes(it.value());
-        if (!newest.tombstone() && newest.keyValue().getLease() != 0) {
-          consumer.accept(newest.keyValue().getLease(), newest.keyValue().getKey());
-        }
-        it.seek(KeyCodec.afterAllVersions(prefix));
+      scanAttachedKeys(it, consumer);
+    }
+  }
+
+  /** The kv scan: every live key whose newest version carries a lease, in key order. */
+  static void scanAttachedKeys(RocksIterator kv, AttachedKeyConsumer consumer) {
+    kv.seekToFirst();
+    while (kv.isValid()) {
+      byte[] prefix = KeyCodec.prefixOf(kv.key());
+      // Versions of one key are newest first: this entry is the key's current state.
+      VersionRecord newest = VersionRecord.fromBytes(kv.value());
+      if (!newest.tombstone() && newest.keyValue().getLease() != 0) {
+        consumer.accept(newest.keyValue().getLease(), newest.keyValue().getKey());
       }
+      kv.seek(KeyCodec.afterAllVersions(prefix));
     }
   }
 
