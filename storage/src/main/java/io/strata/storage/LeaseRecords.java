@@ -3,9 +3,12 @@ package io.strata.storage;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.records.LeaseRecord;
+import io.strata.api.version.SinceProto;
+import io.strata.api.version.Version;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.rocksdb.RocksIterator;
 
 /**
@@ -19,6 +22,10 @@ import org.rocksdb.RocksIterator;
  * methods on any thread that owns the view.
  */
 public final class LeaseRecords {
+  /** The version that introduced {@code remaining_ttl}, from its annotation. */
+  private static final Version REMAINING_TTL_SINCE = Version.parse(LeaseRecord.getDescriptor()
+      .findFieldByNumber(LeaseRecord.REMAINING_TTL_FIELD_NUMBER).getOptions().getExtension(SinceProto.fieldSince));
+
   private LeaseRecords() {}
 
   /** Receives one live key that is attached to a lease. */
@@ -37,6 +44,27 @@ public final class LeaseRecords {
 
   public static void delete(StoreBatch batch, long leaseId) {
     batch.delete(ColumnFamily.LEASES, key(leaseId));
+  }
+
+  /**
+   * Records a lease checkpoint: the lease's {@code remaining_ttl} (0 clears it). Written only when
+   * the batch's storage version knows the field (its {@code since}, 1.1): data of an older version
+   * never holds it. Returns whether the lease now records {@code remainingTtl}: false for an unknown
+   * lease or data older than the field.
+   */
+  public static boolean putRemainingTtl(StoreBatch batch, long leaseId, long remainingTtl) {
+    Optional<Version> storage = StorageVersion.of(batch);
+    if (storage.isEmpty() || REMAINING_TTL_SINCE.isNewerThan(storage.get())) {
+      return false;
+    }
+    LeaseRecord record = get(batch, leaseId);
+    if (record == null) {
+      return false;
+    }
+    if (record.getRemainingTtl() != remainingTtl) {
+      put(batch, record.toBuilder().setRemainingTtl(remainingTtl).build());
+    }
+    return true;
   }
 
   /** The lease as this batch sees it (its own pending writes included), or null. */
