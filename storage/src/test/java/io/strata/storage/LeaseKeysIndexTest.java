@@ -50,6 +50,12 @@ class LeaseKeysIndexTest {
 
     assertThat(indexEntries()).containsExactly("7:a", "7:b\0x", "9:d", "9:f");
     assertThat(indexEntries()).containsExactlyInAnyOrderElementsOf(scanEntries());
+    List<String> attached = new ArrayList<>();
+    try (ReadView view = backend.readView()) {
+      assertThat(LeaseKeysIndex.maintainedIn(view)).isTrue();
+      LeaseRecords.forEachAttachedKey(view, (lease, key) -> attached.add(lease + ":" + key.toStringUtf8()));
+    }
+    assertThat(attached).as("read from the index: by lease, then key").containsExactly("7:a", "7:b\0x", "9:d", "9:f");
     try (StoreBatch batch = backend.beginBatch()) {
       assertThat(LeaseKeysIndex.keysOf(batch, 7)).containsExactly(v("a"), v("b\0x"));
       assertThat(LeaseKeysIndex.keysOf(batch, 9)).containsExactly(v("d"), v("f"));
