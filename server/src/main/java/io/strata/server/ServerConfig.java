@@ -74,6 +74,13 @@ final class ServerConfig {
       description = "Duration of periodic watch progress notifications, as a Go duration (e.g. 10m, 30s); 0 turns them off.")
   String watchProgressNotifyInterval;
 
+  @Option(names = {"--lease-checkpoint-interval", "--experimental-lease-checkpoint-interval"},
+      defaultValue = "5m",
+      description = "How often the leader records every lease's remaining TTL through Raft, as a Go duration"
+          + " (e.g. 5m, 1s), so a new leader continues leases instead of restarting them (needs cluster"
+          + " version 1.1); 0 turns the periodic checkpoints off.")
+  String leaseCheckpointInterval;
+
   Path effectiveDataDir() {
     return dataDir != null ? dataDir : Path.of(name + ".strata");
   }

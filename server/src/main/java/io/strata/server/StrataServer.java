@@ -157,7 +157,9 @@ final class StrataServer implements AutoCloseable {
     versionMonitor.serve();
     raft.transport().handle(ForwardRequest.getDefaultInstance(), ForwardResponse.getDefaultInstance(),
         proposer::serveForward);
-    var leaseService = leases.serve(raft, member, proposer, timer, config.requestTimeoutMs());
+    var leaseService = leases.serve(raft, member, proposer, timer, config.requestTimeoutMs(),
+        WatchSettings.parseGoDuration(config.leaseCheckpointInterval),
+        () -> clusterVersions.capabilities().supportsLeaseCheckpoints());
     raft.start();
     compactor.resume();
     reconciler = new MembershipReconciler(raft, backend, timer);

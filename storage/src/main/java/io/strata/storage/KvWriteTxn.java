@@ -10,17 +10,23 @@ import org.rocksdb.RocksIterator;
  * The writes of one request (a put, a delete, or a whole txn) at one main revision. Each change
  * takes the next sub revision. A request that changes nothing does not consume a revision.
  *
+ * <p>Every write also keeps the {@link LeaseKeysIndex} in step when the batch's storage version
+ * maintains it.
+ *
  * <p>Threading: apply thread only, inside its {@link StoreBatch}. Call {@link #end()} exactly once.
  */
 public final class KvWriteTxn {
   private final StoreBatch batch;
   private final long revision;
   private final List<Event> events = new ArrayList<>();
+  /** Whether this batch's storage version maintains the {@link LeaseKeysIndex} (1.2 and newer). */
+  private final boolean indexLeases;
   private long nextSub;
 
   KvWriteTxn(StoreBatch batch, long revision) {
     this.batch = batch;
     this.revision = revision;
+    this.indexLeases = LeaseKeysIndex.maintainedIn(batch);
   }
 
   /** The main revision this request's changes get. */
@@ -66,6 +72,14 @@ public final class KvWriteTxn {
     }
     KeyValue kv = next.build();
     write(key, false, kv);
+    if (indexLeases) {
+      if (previous != null && previous.getLease() != 0 && previous.getLease() != lease) {
+        LeaseKeysIndex.detach(batch, previous.getLease(), key);
+      }
+      if (lease != 0) {
+        LeaseKeysIndex.attach(batch, lease, key);
+      }
+    }
     Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
     if (previous != null) {
       event.setPrevKv(previous);
@@ -83,6 +97,9 @@ public final class KvWriteTxn {
           .setModRevision(revision)
           .build();
       write(previous.getKey().toByteArray(), true, tombstone);
+      if (indexLeases && previous.getLease() != 0) {
+        LeaseKeysIndex.detach(batch, previous.getLease(), previous.getKey().toByteArray());
+      }
       events.add(Event.newBuilder()
           .setType(Event.EventType.DELETE)
           .setKv(tombstone)

@@ -54,7 +54,8 @@ public final class StorageSchema {
    * an older version does not maintain them, so they are dropped on downgrade and rebuilt on
    * upgrade, never carried across stale.
    */
-  static final Map<ColumnFamily, BatchAction> DERIVED_DATA = Map.of();
+  static final Map<ColumnFamily, BatchAction> DERIVED_DATA = Map.of(
+      ColumnFamily.LEASE_KEYS, LeaseKeysIndex::rebuild);
 
   /** Work one change does inside a migration batch; returns how many records it touched. */
   @FunctionalInterface

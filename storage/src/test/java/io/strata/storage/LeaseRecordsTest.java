@@ -72,9 +72,9 @@ class LeaseRecordsTest {
       assertThat(field.getOptions().hasExtension(SinceProto.fieldSince))
           .as("field %s has a since annotation", field.getName()).isTrue();
     }
-    // remaining_ttl (lease checkpoints) belongs to 1.1: a 1.0 record must not have it.
-    assertThat(descriptor.getFields()).extracting(f -> f.getOptions().getExtension(SinceProto.fieldSince))
-        .containsOnly("1.0");
+    // remaining_ttl (lease checkpoints) belongs to 1.1: a downgrade to 1.0 clears it.
+    assertThat(descriptor.getFields()).extracting(f -> f.getName() + "@" + f.getOptions().getExtension(SinceProto.fieldSince))
+        .containsExactly("id@1.0", "ttl@1.0", "remaining_ttl@1.1");
   }
 
   private interface TxnWork {

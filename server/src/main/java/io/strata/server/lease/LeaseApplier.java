@@ -1,6 +1,8 @@
 package io.strata.server.lease;
 
 import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.LeaseCheckpoint;
+import io.strata.api.etcdserverpb.LeaseCheckpointRequest;
 import io.strata.api.etcdserverpb.LeaseGrantRequest;
 import io.strata.api.etcdserverpb.LeaseGrantResponse;
 import io.strata.api.etcdserverpb.LeaseRevokeResponse;
@@ -15,13 +17,15 @@ import io.strata.server.CommitListener;
 import io.strata.server.EtcdErrors;
 import io.strata.storage.Backend;
 import io.strata.storage.KvWriteTxn;
+import io.strata.storage.LeaseKeysIndex;
 import io.strata.storage.LeaseRecords;
 import io.strata.storage.StoreBatch;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The lease part of the apply core: what {@code lease_grant} and {@code lease_revoke} entries do
+ * The lease part of the apply core: what {@code lease_grant}, {@code lease_revoke} and
+ * {@code lease_checkpoint} entries do
  * to the store and to the {@link Lessor}'s table. Deterministic: the entry carries everything
  * (the id was picked and the minimum TTL applied by the member that proposed it), and the outcome
  * depends only on the store.
@@ -34,7 +38,13 @@ import java.util.List;
  *   <li>revoke: an unknown id is "requested lease not found"; otherwise every key attached to the
  *       lease is deleted in ONE revision (in key order, each a DELETE event with its previous
  *       version, as etcd's lessor does in one txn), then the record is removed; the response
- *       carries the revision after the deletes.</li>
+ *       carries the revision after the deletes. The keys come from the store's lease→keys index
+ *       when the storage version maintains it (1.2), else from the lessor's table;</li>
+ *   <li>checkpoint (1.1): each lease named that still exists gets its {@code remaining_ttl} set
+ *       (0 clears it) in its record and in the lessor's table; unknown leases are skipped, and so
+ *       is everything when the storage version is older than the field (an entry is applied
+ *       whatever the cluster version now is: it was allowed when proposed). The result is empty,
+ *       like etcd's.</li>
  * </ol>
  *
  * <p>Threading: apply thread only.
@@ -55,6 +65,7 @@ public final class LeaseApplier implements CommandApplier, CommitListener {
     return switch (entry.getCommandCase()) {
       case LEASE_GRANT -> grant(batch, entry.getLeaseGrant());
       case LEASE_REVOKE -> revoke(batch, entry.getLeaseRevoke().getID());
+      case LEASE_CHECKPOINT -> checkpoint(batch, entry.getLeaseCheckpoint());
       default -> throw new IllegalArgumentException("not a lease command: " + entry.getCommandCase());
     };
   }
@@ -82,8 +93,9 @@ public final class LeaseApplier implements CommandApplier, CommitListener {
     if (LeaseRecords.get(batch, id) == null) {
       return EtcdErrors.result(LeaseErrors.NOT_FOUND);
     }
+    List<ByteString> keys = LeaseKeysIndex.maintainedIn(batch) ? LeaseKeysIndex.keysOf(batch, id) : lessor.keysOf(id);
     KvWriteTxn txn = batch.beginKvTxn();
-    for (ByteString key : lessor.keysOf(id)) {
+    for (ByteString key : keys) {
       byte[] userKey = key.toByteArray();
       KeyValue live = txn.get(userKey);
       // The table mirrors the store; the check keeps a stale entry from deleting someone else's key.
@@ -99,6 +111,16 @@ public final class LeaseApplier implements CommandApplier, CommitListener {
     }
     return ApplyResult.newBuilder().setLeaseRevoke(LeaseRevokeResponse.newBuilder()
         .setHeader(ResponseHeader.newBuilder().setRevision(batch.currentRevision()))).build();
+  }
+
+  private ApplyResult checkpoint(StoreBatch batch, LeaseCheckpointRequest request) {
+    for (LeaseCheckpoint checkpoint : request.getCheckpointsList()) {
+      long remaining = Math.max(0, checkpoint.getRemainingTTL());
+      if (LeaseRecords.putRemainingTtl(batch, checkpoint.getID(), remaining)) {
+        lessor.checkpointed(checkpoint.getID(), remaining);
+      }
+    }
+    return ApplyResult.getDefaultInstance();
   }
 
   @Override

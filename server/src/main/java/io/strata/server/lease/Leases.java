@@ -11,9 +11,11 @@ import io.strata.server.LeaseKeys;
 import io.strata.server.MemberContext;
 import io.strata.server.Proposer;
 import io.strata.storage.Backend;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The lease feature of one member, wired in two steps because the apply core exists before Raft
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *       to the KV applier, {@link #applier()} to the dispatcher as the lease applier and as a
  *       commit listener, {@link #observer()} to the Raft node;</li>
  *   <li>{@link #serve}: before {@code raft.start()}, registers the peer handlers for forwarded
- *       keep-alives and TTL queries, starts the expiry check and returns the gRPC service.</li>
+ *       keep-alives and TTL queries, starts the expiry check and the lease checkpoints, and returns
+ *       the gRPC service.</li>
  * </ol>
  *
  * <p>Threading: construct and call {@link #serve} / {@link #close} from the start-up thread.
@@ -40,6 +43,7 @@ public final class Leases implements AutoCloseable {
   private final Lessor lessor;
   private final LeaseApplier applier;
   private ScheduledFuture<?> expiryChecks;
+  private ScheduledFuture<?> checkpointChecks;
 
   /**
    * @param heartbeatMs       {@code --heartbeat-interval}
@@ -82,11 +86,24 @@ public final class Leases implements AutoCloseable {
   }
 
   /**
-   * Registers the peer handlers (call before {@code raft.start()}), starts the expiry check on
-   * {@code timer} and returns the gRPC service to add to the client server.
+   * Registers the peer handlers (call before {@code raft.start()}), starts the expiry check and
+   * the lease checkpoints on {@code timer} and returns the gRPC service to add to the client server.
+   *
+   * @param checkpointInterval  {@code --lease-checkpoint-interval}: how often the leader records
+   *                            leases' remaining TTLs; zero or negative: never periodically
+   * @param checkpointsAllowed  whether the cluster version allows lease checkpoints (its capability)
    */
   public BindableService serve(RaftNode raft, MemberContext member, Proposer proposer,
-      ScheduledExecutorService timer, long requestTimeoutMs) {
+      ScheduledExecutorService timer, long requestTimeoutMs, Duration checkpointInterval,
+      BooleanSupplier checkpointsAllowed) {
+    Checkpoints checkpoints = Checkpoints.throughRaft(raft, checkpointsAllowed);
+    lessor.useCheckpoints(checkpoints);
+    if (!checkpointInterval.isNegative() && !checkpointInterval.isZero()) {
+      LeaseCheckpointer checkpointer = new LeaseCheckpointer(lessor, checkpoints, checkpointInterval);
+      long intervalMs = Math.max(1, checkpointInterval.toMillis());
+      checkpointChecks = timer.scheduleWithFixedDelay(checkpointer::checkSafely, intervalMs, intervalMs,
+          TimeUnit.MILLISECONDS);
+    }
     LeaderLeases leader = new LeaderLeases(lessor, PeerRoute.of(raft), timer, requestTimeoutMs);
     raft.transport().handle(LeaseRenewRequest.getDefaultInstance(), LeaseRenewResponse.getDefaultInstance(),
         leader::serveRenew);
@@ -103,6 +120,9 @@ public final class Leases implements AutoCloseable {
   public void close() {
     if (expiryChecks != null) {
       expiryChecks.cancel(false);
+    }
+    if (checkpointChecks != null) {
+      checkpointChecks.cancel(false);
     }
     lessor.close();
   }

@@ -1,6 +1,8 @@
 package io.strata.server.lease;
 
 import com.google.protobuf.ByteString;
+import io.strata.api.etcdserverpb.LeaseCheckpoint;
+import io.strata.api.etcdserverpb.LeaseCheckpointRequest;
 import io.strata.api.peerpb.LeasePeerStatus;
 import io.strata.api.peerpb.LeaseRenewResponse;
 import io.strata.api.peerpb.LeaseTimeToLivePeerResponse;
@@ -33,9 +35,15 @@ import org.slf4j.LoggerFactory;
  *       step with the store: a lease is here exactly when its record is in the store, and a key is
  *       attached exactly when its live version carries the lease;</li>
  *   <li>{@link #promote()} and {@link #demote()} run on the apply thread when Raft leadership
- *       changes. Promotion restarts every deadline at now + TTL + the promotion extension (etcd
- *       extends by one election timeout), so no lease expires sooner than its TTL after a leader
- *       change, whatever the old leader's clock said;</li>
+ *       changes. Promotion restarts every deadline at now + the lease's restart TTL + the promotion
+ *       extension (etcd extends by one election timeout), whatever the old leader's clock said. The
+ *       restart TTL is the full TTL, or, when the cluster version allows lease checkpoints, the
+ *       remaining TTL of the lease's last applied checkpoint (etcd's lease checkpointing): a
+ *       lease does not get a fresh TTL at every leader change;</li>
+ *   <li>checkpoints ({@link #checkpointed}) are applied on the apply thread like the table. The
+ *       leader takes them ({@link #checkpointsDue}) and, before renewing a lease that carries one,
+ *       clears it through Raft (etcd's {@code Renew}), so a new leader never restarts a renewed
+ *       lease from an older, lower remaining TTL;</li>
  *   <li>{@link #renew}, {@link #timeToLive} and {@link #expiredForRevoke} run on any thread and only
  *       answer while this member is the primary (the leader's lessor): deadlines exist only there.
  *       Followers never expire anything.</li>
@@ -62,6 +70,8 @@ public final class Lessor implements LeaseKeys {
     volatile long deadline;
     /** Before this time (lessor nanos) the expirer does not propose this lease's revoke again. */
     volatile long revokeNotBefore;
+    /** Seconds left at the last applied checkpoint, 0 when none: as in the lease record. Apply thread writes. */
+    volatile long remainingTtl;
 
     Lease(long id, long ttlSeconds) {
       this.id = id;
@@ -74,6 +84,7 @@ public final class Lessor implements LeaseKeys {
   private final long promotionExtensionNanos;
   private final long revokeRetryNanos;
   private final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
+  private volatile Checkpoints checkpoints = Checkpoints.NONE;
   private volatile boolean primary;
   /** Completed when this member stops being the primary; replaced at each promotion. */
   private volatile CompletableFuture<Void> demoted = CompletableFuture.completedFuture(null);
@@ -88,6 +99,17 @@ public final class Lessor implements LeaseKeys {
     this.origin = ticker.nanos();
     this.promotionExtensionNanos = unit.toNanos(promotionExtension);
     this.revokeRetryNanos = unit.toNanos(revokeRetry);
+  }
+
+  /** How checkpoints are proposed, and whether the cluster version allows them (default: never). */
+  void useCheckpoints(Checkpoints checkpoints) {
+    this.checkpoints = checkpoints;
+  }
+
+  /** The TTL a lease (re)starts from on a new leader: its checkpointed remaining TTL if allowed and taken. */
+  private long restartTtl(Lease lease) {
+    long remaining = lease.remainingTtl;
+    return remaining > 0 && checkpoints.allowed() ? remaining : lease.ttlSeconds;
   }
 
   private long now() {
@@ -155,6 +177,17 @@ public final class Lessor implements LeaseKeys {
     }
   }
 
+  /**
+   * A checkpoint was applied: {@code remainingTtl} seconds were left (0 clears it). Changes no
+   * deadline; a later promotion starts from it.
+   */
+  void checkpointed(long id, long remainingTtl) {
+    Lease lease = leases.get(id);
+    if (lease != null) {
+      lease.remainingTtl = remainingTtl;
+    }
+  }
+
   /** Rebuilds the table from the committed store (start-up, snapshot install). */
   void reload(Backend backend) {
     try (ReadView view = backend.readView()) {
@@ -170,8 +203,9 @@ public final class Lessor implements LeaseKeys {
       Lease existing = leases.get(record.getId());
       Lease lease = existing != null && existing.ttlSeconds == record.getTtl()
           ? existing : new Lease(record.getId(), record.getTtl());
+      lease.remainingTtl = record.getRemainingTtl();
       if (lease != existing) {
-        lease.deadline = deadlineAfter(now, lease.ttlSeconds, primary ? promotionExtensionNanos : 0);
+        lease.deadline = deadlineAfter(now, restartTtl(lease), primary ? promotionExtensionNanos : 0);
       }
       fresh.put(lease.id, lease);
       keys.put(lease.id, new TreeSet<>(KEY_ORDER));
@@ -205,11 +239,11 @@ public final class Lessor implements LeaseKeys {
   // ---------------------------------------------------------------------------------------------
   // Leadership: apply thread.
 
-  /** This member now leads: every lease's clock restarts. */
+  /** This member now leads: every lease's clock restarts from its restart TTL. */
   void promote() {
     long now = now();
     for (Lease lease : leases.values()) {
-      lease.deadline = deadlineAfter(now, lease.ttlSeconds, promotionExtensionNanos);
+      lease.deadline = deadlineAfter(now, restartTtl(lease), promotionExtensionNanos);
       lease.revokeNotBefore = 0;
     }
     demoted = new CompletableFuture<>();
@@ -253,6 +287,18 @@ public final class Lessor implements LeaseKeys {
       // (async: the futures complete on the apply thread, which must not run the waiters' work).
       return CompletableFuture.anyOf(lease.gone, demotion).thenApplyAsync(ignored -> status(
           lease.gone.isDone() ? LeasePeerStatus.LEASE_NOT_FOUND : LeasePeerStatus.LEASE_NOT_LEADER));
+    }
+    Checkpoints cp = checkpoints;
+    if (lease.remainingTtl > 0 && cp.allowed()) {
+      // Clear the checkpoint first (etcd's Renew does the same), then renew: had the renewal come
+      // first, a new leader could restart the lease from the older checkpoint and expire it before
+      // the TTL this renewal promises. Only a lease carrying a checkpoint pays the round trip, so
+      // a lease costs at most two checkpoint entries per checkpoint interval.
+      LeaseCheckpointRequest clear = LeaseCheckpointRequest.newBuilder()
+          .addCheckpoints(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(0)).build();
+      return cp.propose(clear).handle((applied, failure) -> failure)
+          .thenComposeAsync(failure -> failure == null && lease.remainingTtl == 0
+              ? renew(id) : CompletableFuture.completedFuture(status(LeasePeerStatus.LEASE_NOT_LEADER)));
     }
     lease.deadline = deadlineAfter(now, lease.ttlSeconds, 0);
     return CompletableFuture.completedFuture(LeaseRenewResponse.newBuilder()
@@ -326,6 +372,33 @@ public final class Lessor implements LeaseKeys {
       ids.add(lease.id);
     }
     return ids;
+  }
+
+  /**
+   * The checkpoints the leader should record now (etcd's {@code findDueScheduledCheckpoints}), in
+   * id order: every lease whose TTL is above {@code minTtlSeconds} (etcd checkpoints only leases
+   * longer than the checkpoint interval), which has not expired, whose remaining TTL rounded up to
+   * whole seconds is below its TTL (a fresh lease needs none) and differs from its last checkpoint.
+   * Empty unless this member is the primary.
+   */
+  List<LeaseCheckpoint> checkpointsDue(long minTtlSeconds) {
+    if (!primary) {
+      return List.of();
+    }
+    long now = now();
+    List<LeaseCheckpoint> due = new ArrayList<>();
+    for (Lease lease : leases.values()) {
+      if (lease.ttlSeconds <= minTtlSeconds || now >= lease.deadline) {
+        continue;
+      }
+      long remainingNanos = lease.deadline - now;
+      long remaining = remainingNanos / 1_000_000_000L + (remainingNanos % 1_000_000_000L == 0 ? 0 : 1);
+      if (remaining < lease.ttlSeconds && remaining != lease.remainingTtl) {
+        due.add(LeaseCheckpoint.newBuilder().setID(lease.id).setRemainingTTL(remaining).build());
+      }
+    }
+    due.sort(Comparator.comparingLong(LeaseCheckpoint::getID));
+    return due;
   }
 
   /** The revoke proposed for {@code id} failed: it may be proposed again at the next check. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.strata.api.etcdserverpb.LeaseCheckpoint;
+import io.strata.api.etcdserverpb.LeaseCheckpointRequest;
 import io.strata.api.etcdserverpb.LeaseGrantRequest;
 import io.strata.api.etcdserverpb.LeaseRevokeRequest;
 import io.strata.api.mvccpb.Event;
@@ -11,15 +13,20 @@ import io.strata.api.mvccpb.KeyValue;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.records.LeaseRecord;
+import io.strata.api.version.Version;
 import io.strata.storage.Backend;
 import io.strata.storage.KvWriteTxn;
 import io.strata.storage.LeaseRecords;
+import io.strata.storage.Migration;
 import io.strata.storage.ReadView;
+import io.strata.storage.StorageVersion;
 import io.strata.storage.StoreBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,7 +208,117 @@ class LeaseApplierTest {
     assertThat(currentRevision()).isEqualTo(revisionHere);
   }
 
+  @Test
+  void afterADowngradeWritesAtTheOlderVersionAndAnUpgradeARevokeDeletesExactlyItsKeys() {
+    setStorageVersion("1.2");
+    grant(1, 60);
+    grant(2, 60);
+    put("a", "1", 1);
+    put("moved-away", "1", 1);
+    put("deleted", "1", 1);
+    put("moved-in", "1", 2);
+    put("other", "1", 2);
+    Migration.run(backend, Version.parse("1.1"), s -> { });
+
+    // A 1.1 member maintains no index: a stale one would miss "moved-in" and "new".
+    put("moved-away", "2", 2);
+    deleteKey("deleted");
+    put("moved-in", "2", 1);
+    put("new", "1", 1);
+    Migration.run(backend, Version.parse("1.2"), s -> { });
+    // The revoke must not lean on this member's table: a restarted member has only the store.
+    Lessor restarted = new Lessor(clock, 1, 3, TimeUnit.SECONDS);
+    restarted.reload(backend);
+    lessor = restarted;
+    applier = new LeaseApplier(lessor, backend);
+    assertThat(lessor.keysOf(1)).containsExactly(bytes("a"), bytes("moved-in"), bytes("new"));
+
+    revoke(1);
+
+    assertThat(lastEvents).extracting(e -> e.getKv().getKey().toStringUtf8())
+        .containsExactly("a", "moved-in", "new");
+    assertThat(liveKeys()).containsExactly("moved-away", "other");
+    put("later", "1", 2);
+    revoke(2);
+    assertThat(lastEvents).extracting(e -> e.getKv().getKey().toStringUtf8())
+        .as("writes at 1.2 keep the rebuilt index current").containsExactly("later", "moved-away", "other");
+    assertThat(liveKeys()).isEmpty();
+  }
+
+  @Test
+  void aCheckpointRecordsTheRemainingTtlAndANewLeaderContinuesFromIt() {
+    setStorageVersion("1.1");
+    grant(1, 100);
+    grant(2, 100);
+
+    ApplyResult result = checkpoint(LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(40).build(),
+        LeaseCheckpoint.newBuilder().setID(99).setRemainingTTL(5).build());
+
+    assertThat(result).isEqualTo(ApplyResult.getDefaultInstance());
+    assertThat(records()).containsExactly(
+        LeaseRecord.newBuilder().setId(1).setTtl(100).setRemainingTtl(40).build(),
+        LeaseRecord.newBuilder().setId(2).setTtl(100).build());
+    assertThat(tableEntry(1).remainingTtl).isEqualTo(40);
+
+    // Another member, started from this store, becomes leader.
+    Lessor next = new Lessor(clock, 1, 3, TimeUnit.SECONDS);
+    next.useCheckpoints(ALLOWED);
+    next.reload(backend);
+    next.promote();
+    assertThat(next.timeToLive(1, false).getRemainingTtl()).as("40 s + the extension").isEqualTo(41);
+    assertThat(next.timeToLive(2, false).getRemainingTtl()).isEqualTo(101);
+    clock.advance(Duration.ofSeconds(41));
+    assertThat(next.expiredForRevoke(10)).containsExactly(1L);
+
+    checkpoint(LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(0).build());
+    assertThat(records()).first().isEqualTo(LeaseRecord.newBuilder().setId(1).setTtl(100).build());
+    assertThat(tableEntry(1).remainingTtl).isZero();
+  }
+
+  @Test
+  void aCheckpointAppliedToDataOlderThanOnePointOneChangesNothing() {
+    setStorageVersion("1.0");
+    grant(1, 100);
+    checkpoint(LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(40).build());
+    assertThat(records()).containsExactly(LeaseRecord.newBuilder().setId(1).setTtl(100).build());
+    assertThat(tableEntry(1).remainingTtl).isZero();
+  }
+
+  @Test
+  void aDowngradeBelowOnePointOneForgetsCheckpoints() {
+    setStorageVersion("1.1");
+    grant(1, 100);
+    checkpoint(LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(40).build());
+    Migration.run(backend, Version.parse("1.0"), s -> { });
+    assertThat(records()).containsExactly(LeaseRecord.newBuilder().setId(1).setTtl(100).build());
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  /** Checkpoints the cluster version allows; nothing is proposed in these tests. */
+  private static final Checkpoints ALLOWED = new Checkpoints() {
+    @Override
+    public boolean allowed() {
+      return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> propose(LeaseCheckpointRequest request) {
+      throw new AssertionError("unexpected proposal " + request);
+    }
+  };
+
+  private void setStorageVersion(String version) {
+    try (StoreBatch batch = backend.beginBatch()) {
+      StorageVersion.write(batch, Version.parse(version));
+      batch.commit();
+    }
+  }
+
+  private ApplyResult checkpoint(LeaseCheckpoint... checkpoints) {
+    return apply(Entry.newBuilder().setLeaseCheckpoint(
+        LeaseCheckpointRequest.newBuilder().addAllCheckpoints(List.of(checkpoints))).build());
+  }
 
   private Lessor.Lease tableEntry(long id) {
     return lessor.lookup(id);
