@@ -64,8 +64,8 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
       current = ClusterVersionRecord.of(view);
       downgrade = DowngradeRecords.of(view);
       Optional<Version> storage = StorageVersion.of(view);
-      // A drop applied before a restart or in an installed snapshot, whose lowering never ran.
-      if (current.isPresent() && storage.isPresent() && storage.get().isNewerThan(current.get())) {
+      // A downgrade's drop applied before a restart or in an installed snapshot, whose lowering never ran.
+      if (current.isPresent() && storage.isPresent() && lowersStorage(current.get(), storage.get())) {
         scheduleLowering(current.get(), view.consistentIndex());
       } else {
         lowerStorageTo = null;
@@ -109,7 +109,7 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
     if (storage.isPresent() && decided.isNewerThan(storage.get()) && !decided.isNewerThan(own)) {
       Migration.runIn(batch, storage.get(), decided, step -> LOG.info("storage version follows the cluster: {}", step));
     }
-    if (storage.isPresent() && storage.get().isNewerThan(decided)) {
+    if (storage.isPresent() && lowersStorage(decided, storage.get())) {
       LOG.info("cluster version downgrade detected ({} -> {}): the storage version is lowered at a snapshot taken now",
           storage.get(), decided);
       scheduleLowering(decided, index);
@@ -139,6 +139,17 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
           : "downgrade to {} cancelled", applied.getTargetVersion());
     }
     downgrade = applied;
+  }
+
+  /**
+   * Whether the storage version must come down to the cluster version: only for an enabled
+   * downgrade to it. Storage may otherwise stay above the cluster version (a member whose data was
+   * moved up with {@code strata migrate} ahead of the cluster), as features follow the cluster
+   * version, and lowering would throw away data for nothing.
+   */
+  private boolean lowersStorage(Version cluster, Version storage) {
+    return storage.isNewerThan(cluster) && downgrade.getEnabled()
+        && downgrade.getTargetVersion().equals(cluster.toString());
   }
 
   private void scheduleLowering(Version target, long fromIndex) {

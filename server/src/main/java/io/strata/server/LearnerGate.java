@@ -1,6 +1,5 @@
 package io.strata.server;
 
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -39,29 +38,8 @@ final class LearnerGate implements ServerInterceptor {
       call.close(EtcdErrors.NOT_SUPPORTED_FOR_LEARNER.getStatus(), new Metadata());
       return new ServerCall.Listener<>() { };
     }
-    ServerCall.Listener<Q> delegate = next.startCall(call, headers);
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
-      private boolean refused;
-
-      @Override
-      public void onMessage(Q message) {
-        if (refused) {
-          return;
-        }
-        if (!servedByLearner(message) && isLearner.getAsBoolean()) {
-          refused = true;
-          call.close(EtcdErrors.NOT_SUPPORTED_FOR_LEARNER.getStatus(), new Metadata());
-          return;
-        }
-        super.onMessage(message);
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-    };
+    return new RefusingListener<>(call, next.startCall(call, headers),
+        message -> !servedByLearner(message) && isLearner.getAsBoolean(),
+        EtcdErrors.NOT_SUPPORTED_FOR_LEARNER.getStatus());
   }
 }

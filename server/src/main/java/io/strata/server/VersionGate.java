@@ -1,7 +1,6 @@
 package io.strata.server;
 
 import com.google.protobuf.MessageOrBuilder;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -27,29 +26,8 @@ final class VersionGate implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    ServerCall.Listener<Q> delegate = next.startCall(call, headers);
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
-      private boolean refused;
-
-      @Override
-      public void onMessage(Q message) {
-        if (refused) {
-          return;
-        }
-        if (message instanceof MessageOrBuilder proto && MinimalVersion.of(proto).isNewerThan(emulated)) {
-          refused = true;
-          call.close(EtcdErrors.NOT_CAPABLE.getStatus(), new Metadata());
-          return;
-        }
-        super.onMessage(message);
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-    };
+    return new RefusingListener<>(call, next.startCall(call, headers),
+        message -> message instanceof MessageOrBuilder proto && MinimalVersion.of(proto).isNewerThan(emulated),
+        EtcdErrors.NOT_CAPABLE.getStatus());
   }
 }

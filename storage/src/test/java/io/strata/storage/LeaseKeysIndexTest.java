@@ -6,13 +6,11 @@ import com.google.protobuf.ByteString;
 import io.strata.api.mvccpb.KeyValue;
 import io.strata.api.version.Version;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rocksdb.RocksIterator;
 
 /** The lease→keys index on a real RocksDB store: maintenance by version, drop and rebuild. */
@@ -20,17 +18,12 @@ class LeaseKeysIndexTest {
   private static final Version V1_1 = Version.parse("1.1");
   private static final Version V1_2 = Version.parse("1.2");
 
-  @TempDir Path dir;
+  @RegisterExtension final TempBackend store = new TempBackend();
   private Backend backend;
 
   @BeforeEach
   void open() {
-    backend = Backend.open(dir.resolve("db"));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
+    backend = store.backend();
   }
 
   @Test
@@ -146,17 +139,8 @@ class LeaseKeysIndexTest {
     return entries;
   }
 
-  private interface TxnWork {
-    void run(KvWriteTxn txn);
-  }
-
-  private void write(TxnWork work) {
-    try (StoreBatch batch = backend.beginBatch()) {
-      KvWriteTxn txn = batch.beginKvTxn();
-      work.run(txn);
-      txn.end();
-      batch.commit();
-    }
+  private void write(java.util.function.Consumer<KvWriteTxn> work) {
+    store.write(work);
   }
 
   private KeyValue get(String key) {

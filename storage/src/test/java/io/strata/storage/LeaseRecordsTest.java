@@ -6,26 +6,19 @@ import com.google.protobuf.ByteString;
 import io.strata.api.mvccpb.KeyValue;
 import io.strata.api.records.LeaseRecord;
 import io.strata.api.version.SinceProto;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LeaseRecordsTest {
-  @TempDir Path dir;
+  @RegisterExtension final TempBackend store = new TempBackend();
   private Backend backend;
 
   @BeforeEach
   void open() {
-    backend = Backend.open(dir.resolve("db"));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
+    backend = store.backend();
   }
 
   @Test
@@ -77,17 +70,8 @@ class LeaseRecordsTest {
         .containsExactly("id@1.0", "ttl@1.0", "remaining_ttl@1.1");
   }
 
-  private interface TxnWork {
-    void run(KvWriteTxn txn);
-  }
-
-  private void write(TxnWork work) {
-    try (StoreBatch batch = backend.beginBatch()) {
-      KvWriteTxn txn = batch.beginKvTxn();
-      work.run(txn);
-      txn.end();
-      batch.commit();
-    }
+  private void write(java.util.function.Consumer<KvWriteTxn> work) {
+    store.write(work);
   }
 
   private KeyValue get(String key) {

@@ -3,24 +3,17 @@ package io.strata.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.records.RequestResultRecord;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RequestResultsTest {
-  @TempDir Path dir;
+  @RegisterExtension final TempBackend store = new TempBackend();
   private Backend backend;
 
   @BeforeEach
   void open() {
-    backend = Backend.open(dir.resolve("db"));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
+    backend = store.backend();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.strata.client.bench;
 
 import io.grpc.Status;
 import io.strata.client.Endpoint;
+import io.strata.client.JsonStrings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -126,26 +127,9 @@ public record BenchmarkReport(
   }
 
   static String jsonString(String value) {
-    StringBuilder json = new StringBuilder(value.length() + 2).append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> json.append("\\\"");
-        case '\\' -> json.append("\\\\");
-        case '\n' -> json.append("\\n");
-        case '\r' -> json.append("\\r");
-        case '\t' -> json.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            json.append(c);
-          }
-        }
-      }
-    }
-    return json.append('"').toString();
+    return JsonStrings.quote(value);
   }
+
 
   /** A number printed with a fixed count of decimals, locale-independent. */
   private record Fixed(double value, int decimals) {

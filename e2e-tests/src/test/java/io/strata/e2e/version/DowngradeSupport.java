@@ -10,6 +10,7 @@ import io.strata.api.etcdserverpb.DowngradeRequest.DowngradeAction;
 import io.strata.api.etcdserverpb.DowngradeResponse;
 import io.strata.api.etcdserverpb.StatusResponse;
 import io.strata.e2e.harness.Cluster;
+import io.strata.e2e.harness.EtcdGrpc;
 import io.strata.e2e.harness.Member;
 import io.strata.e2e.harness.Metrics;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** Downgrade calls and waits shared by the downgrade scenarios. */
 final class DowngradeSupport {
   static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("strata-request-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> PLAN = Metadata.Key.of("strata-downgrade-plan", Metadata.ASCII_STRING_MARSHALLER);
 
   private DowngradeSupport() {}
@@ -108,5 +110,14 @@ final class DowngradeSupport {
     String output = new String(older.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(older.exitValue()).as(output).isEqualTo(3);
     return output;
+  }
+
+  /** A put carrying an idempotent-write request id; returns the revision it was answered with. */
+  static long putWithRequestId(Cluster cluster, Member member, String key, String requestId) {
+    Metadata headers = new Metadata();
+    headers.put(REQUEST_ID, requestId);
+    return cluster.grpc(member).kv(Duration.ofSeconds(5))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .put(EtcdGrpc.putRequest(key, "v")).getHeader().getRevision();
   }
 }

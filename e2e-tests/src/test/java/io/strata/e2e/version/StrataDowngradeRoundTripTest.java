@@ -3,21 +3,18 @@ package io.strata.e2e.version;
 import static io.strata.e2e.version.DowngradeSupport.awaitVersions;
 import static io.strata.e2e.version.DowngradeSupport.cluster;
 import static io.strata.e2e.version.DowngradeSupport.downgrade;
+import static io.strata.e2e.version.DowngradeSupport.putWithRequestId;
 import static io.strata.e2e.version.DowngradeSupport.state;
 import static io.strata.e2e.version.DowngradeSupport.storage;
 import static io.strata.e2e.version.DowngradeSupport.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.strata.api.etcdserverpb.DowngradeRequest.DowngradeAction;
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
-import io.strata.e2e.harness.EtcdGrpc;
 import io.strata.e2e.harness.Member;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("strata")
 class StrataDowngradeRoundTripTest {
   private static final Pattern LEASE = Pattern.compile("lease ([0-9a-f]+) granted");
-  private static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("strata-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   @RegisterExtension
   static final ClusterExtension clusters = new ClusterExtension();
@@ -97,13 +93,5 @@ class StrataDowngradeRoundTripTest {
     Matcher m = LEASE.matcher(out);
     assertThat(m.find()).as(out).isTrue();
     return m.group(1);
-  }
-
-  private static long putWithRequestId(Cluster cluster, Member member, String key, String requestId) {
-    Metadata headers = new Metadata();
-    headers.put(REQUEST_ID, requestId);
-    return cluster.grpc(member).kv(Duration.ofSeconds(5))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .put(EtcdGrpc.putRequest(key, "v")).getHeader().getRevision();
   }
 }

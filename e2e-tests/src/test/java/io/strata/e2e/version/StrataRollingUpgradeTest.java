@@ -1,30 +1,35 @@
 package io.strata.e2e.version;
 
+import static io.strata.e2e.version.DowngradeSupport.awaitVersions;
+import static io.strata.e2e.version.DowngradeSupport.cluster;
+import static io.strata.e2e.version.DowngradeSupport.putWithRequestId;
+import static io.strata.e2e.version.DowngradeSupport.storage;
+import static io.strata.e2e.version.DowngradeSupport.versionJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
+import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Member;
-import io.strata.e2e.harness.Metrics;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
-import io.strata.e2e.harness.StrataProcessCluster;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A rolling upgrade 1.0 -> 1.2 of a 3-member cluster, one member at a time: the cluster version
- * (and every member's storage version) rises only once every member runs the new version, and
- * afterwards a member of a lower version cannot start on the cluster's data.
+ * A rolling upgrade 1.0 -> 1.1 -> 1.2 of a 3-member cluster, one member at a time: the cluster
+ * version (and every member's storage version) rises only once every member runs the new version,
+ * and the new version's features are refused (learners) or not in effect (idempotent writes)
+ * until then, even through members that already run it. Afterwards a member of a lower version
+ * cannot start on the cluster's data.
  */
 @Tag("strata")
 class StrataRollingUpgradeTest {
-  private static final Duration WAIT = Duration.ofSeconds(40);
+  private static final Pattern ADDED = Pattern.compile("Member ([0-9a-f]+) added");
 
   @RegisterExtension
   static final ClusterExtension clusters = new ClusterExtension();
@@ -32,51 +37,50 @@ class StrataRollingUpgradeTest {
   @Test
   void the_cluster_version_rises_only_when_every_member_runs_the_new_version() throws Exception {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers().withExtraFlags("--emulate-version", "1.0"));
-    awaitClusterVersion(cluster, "1.0.0");
+    awaitVersions(cluster, "cluster version 1.0", cluster("1.0"), storage("1.0"));
     assertThat(cluster.etcdctl().run("put", "up/k", "v").stdout()).isEqualTo("OK\n");
 
-    for (int i = 0; i < 2; i++) {
-      ProcessMember member = (ProcessMember) cluster.member(i);
-      cluster.stop(member);
-      member.emulateVersion("1.2");
-      cluster.start(member);
-      assertThat(cluster.grpc(member).status().getVersion()).isEqualTo("1.2.0");
-      for (Member m : cluster.members()) {
-        assertThat(versionJson(m)).as("%s with %d of 3 members upgraded", m.name(), i + 1)
-            .contains("\"etcdcluster\":\"1.0.0\"").contains("\"storage\":\"1.0.0\"");
-      }
-    }
-    ProcessMember last = (ProcessMember) cluster.member(2);
-    cluster.stop(last);
-    last.emulateVersion("1.2");
-    cluster.start(last);
-    awaitClusterVersion(cluster, "1.2.0");
-    for (Member m : cluster.members()) {
-      assertThat(cluster.grpc(m).status().getStorageVersion()).as(m.name()).isEqualTo("1.2.0");
-    }
+    // 1.0 -> 1.1: learners only once the last member runs 1.1.
+    upgradeAllButOne(cluster, "1.1", "1.0");
+    Etcdctl.Result early = cluster.etcdctl(cluster.member(0)).run("member", "add", "l1", "--learner",
+        "--peer-urls=http://127.0.0.1:1");
+    assertThat(early.error()).as(early.describe()).hasValue("etcdserver: not capable");
+    upgradeLast(cluster, "1.1");
+    Etcdctl.Result added = cluster.etcdctl(cluster.member(0)).run("member", "add", "l1", "--learner",
+        "--peer-urls=http://127.0.0.1:1");
+    Matcher id = ADDED.matcher(added.stdout());
+    assertThat(id.find()).as(added.describe()).isTrue();
+    assertThat(cluster.etcdctl().run("member", "remove", id.group(1)).succeeded()).isTrue();
+
+    // 1.1 -> 1.2: idempotent writes only once the last member runs 1.2.
+    upgradeAllButOne(cluster, "1.2", "1.1");
+    long first = putWithRequestId(cluster, cluster.member(0), "up/idempotent", "777");
+    assertThat(putWithRequestId(cluster, cluster.member(1), "up/idempotent", "777"))
+        .as("a request id has no effect below cluster version 1.2").isGreaterThan(first);
+    upgradeLast(cluster, "1.2");
+    long applied = putWithRequestId(cluster, cluster.member(0), "up/idempotent", "778");
+    assertThat(putWithRequestId(cluster, cluster.member(1), "up/idempotent", "778")).isEqualTo(applied);
     assertThat(cluster.etcdctl().run("get", "up/k").stdout()).isEqualTo("up/k\nv\n");
 
+    ProcessMember last = (ProcessMember) cluster.member(2);
     cluster.stop(last);
-    Process older = new ProcessBuilder(StrataProcessCluster.strataCommand(
-        "--name", last.name(), "--data-dir", last.dataDir().toString(), "--emulate-version", "1.1",
-        "--listen-client-urls", last.clientUrl(), "--listen-peer-urls", last.peerUrl(),
-        "--listen-metrics-urls", last.metricsUrl(), "--initial-cluster", last.name() + "=" + last.peerUrl()))
-        .redirectErrorStream(true).start();
-    assertThat(older.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String output = new String(older.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(older.exitValue()).as(output).isEqualTo(3);
-    assertThat(output).contains("storage version 1.2, newer than this member's version 1.1");
+    assertThat(DowngradeSupport.refusedStart(last, "1.1")).contains("storage version 1.2, newer than this member's version 1.1");
     cluster.start(last);
   }
 
-  private static void awaitClusterVersion(Cluster cluster, String version) {
-    for (Member m : cluster.members()) {
-      cluster.waitFor(m.name() + " to report cluster version " + version, WAIT,
-          () -> versionJson(m).contains("\"etcdcluster\":\"" + version + "\"") ? true : null);
+  /** Members 0 and 1 restart as {@code version}; the cluster and storage versions stay at {@code previous}. */
+  private static void upgradeAllButOne(Cluster cluster, String version, String previous) {
+    for (int i = 0; i < 2; i++) {
+      DowngradeSupport.swap(cluster, cluster.member(i), version);
+      for (Member m : cluster.members()) {
+        assertThat(versionJson(m)).as("%s with %d of 3 members at %s", m.name(), i + 1, version)
+            .contains(cluster(previous)).contains(storage(previous));
+      }
     }
   }
 
-  private static String versionJson(Member member) {
-    return Metrics.get(member.metricsUrl() + "/version");
+  private static void upgradeLast(Cluster cluster, String version) {
+    DowngradeSupport.swap(cluster, cluster.member(2), version);
+    awaitVersions(cluster, "cluster version " + version, cluster(version), storage(version));
   }
 }
