@@ -13,7 +13,13 @@ import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.ProcessCluster;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
+import io.strata.e2e.harness.StrataProcessCluster;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -66,6 +72,44 @@ class StrataRollingUpgradeTest {
     cluster.stop(last);
     assertThat(DowngradeSupport.refusedStart(last, "1.1")).contains("storage version 1.2, newer than this member's version 1.1");
     cluster.start(last);
+  }
+
+  @Test
+  void a_new_1_0_member_cannot_join_a_1_2_cluster() throws Exception {
+    // Three members: the refused member may have become a voter before it stopped, and the
+    // cluster must keep its quorum without it (a one-member cluster would not, in etcd either).
+    ProcessCluster cluster = (ProcessCluster) clusters.start(Backend.STRATA, ClusterSpec.threeMembers());
+    List<ProcessMember> founders = List.copyOf(cluster.members());
+    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"));
+    ProcessMember joining = cluster.newJoiningMember(founders);
+    Etcdctl.Result added = cluster.etcdctl().run("member", "add", joining.name(), "--peer-urls=" + joining.peerUrl());
+    Matcher id = ADDED.matcher(added.stdout());
+    assertThat(id.find()).as(added.describe()).isTrue();
+
+    Files.createDirectories(joining.directory());
+    Process older = new ProcessBuilder(StrataProcessCluster.strataCommand("--name", joining.name(),
+        "--data-dir", joining.dataDir().toString(), "--emulate-version", "1.0",
+        "--listen-client-urls", joining.clientUrl(), "--advertise-client-urls", joining.clientUrl(),
+        "--listen-peer-urls", joining.peerUrl(), "--initial-advertise-peer-urls", joining.peerUrl(),
+        "--listen-metrics-urls", joining.metricsUrl(), "--initial-cluster-token", cluster.token(),
+        "--initial-cluster", founders.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","))
+            + "," + joining.name() + "=" + joining.peerUrl(),
+        "--initial-cluster-state", "existing"))
+        .redirectErrorStream(true).redirectOutput(joining.directory().resolve("refused.log").toFile()).start();
+    try {
+      assertThat(older.waitFor(90, TimeUnit.SECONDS)).as("the 1.0 member stops by itself").isTrue();
+    } finally {
+      older.destroyForcibly();
+    }
+    String log = Files.readString(joining.directory().resolve("refused.log"));
+    assertThat(older.exitValue()).as(log).isNotZero();
+    assertThat(log).containsAnyOf("server version 1.0 is lower than the cluster version 1.2",
+        "storage version 1.2 is newer than this member's version 1.0");
+
+    Etcdctl.Result removed = cluster.etcdctl(founders.get(0)).run("member", "remove", id.group(1));
+    assertThat(removed.succeeded()).as(removed.describe()).isTrue();
+    cluster.forget(joining);
+    assertThat(cluster.etcdctl(founders.get(1)).run("put", "after/join", "v").stdout()).isEqualTo("OK\n");
   }
 
   /** Members 0 and 1 restart as {@code version}; the cluster and storage versions stay at {@code previous}. */
