@@ -134,7 +134,10 @@ class StrataOnlineDowngradeTest {
 
   /** Every member serves every acknowledged write (and only written keys), and their KV hashes agree. */
   static void assertEveryMemberServesExactlyTheWrites(Cluster cluster, ContinuousWriters writers) {
-    long revision = cluster.grpc(cluster.member(0)).status().getHeader().getRevision();
+    // Every acknowledged write was applied by the member that acknowledged it: the highest
+    // revision any member reports covers them all.
+    long revision = cluster.members().stream()
+        .mapToLong(m -> cluster.grpc(m).status().getHeader().getRevision()).max().orElseThrow();
     for (Member m : cluster.members()) {
       cluster.waitFor(m.name() + " to reach revision " + revision, DowngradeSupport.WAIT,
           () -> cluster.grpc(m).status().getHeader().getRevision() >= revision ? true : null);
