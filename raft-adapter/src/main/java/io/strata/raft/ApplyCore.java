@@ -40,8 +40,9 @@ public interface ApplyCore {
    * A snapshot of everything applied up to {@code appliedIndex} is about to be taken: the last
    * chance to change the state database so that the snapshot carries the change (a downgrade
    * lowers the storage version here, so the snapshot it ships is readable by the older version).
+   * {@code logTail} tells what the log holds after the snapshot.
    */
-  default void beforeSnapshot(long appliedIndex) { }
+  default void beforeSnapshot(long appliedIndex, LogTail logTail) { }
 
   /**
    * Why this member cannot load the snapshot database staged in {@code snapshotDb}, or null when

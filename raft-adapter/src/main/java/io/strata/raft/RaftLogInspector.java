@@ -6,6 +6,7 @@ import com.alipay.sofa.jraft.entity.LogEntry;
 import com.alipay.sofa.jraft.entity.codec.v2.LogEntryV2CodecFactory;
 import com.alipay.sofa.jraft.option.LogStorageOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.storage.LogStorage;
 import com.alipay.sofa.jraft.storage.impl.RocksDBLogStorage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.raftpb.Entry;
@@ -52,32 +53,45 @@ public final class RaftLogInspector {
       throw new IllegalStateException("cannot open the Raft log in " + logDir);
     }
     try {
-      long first = log.getFirstLogIndex();
-      long last = log.getLastLogIndex();
-      Version needed = MinimalVersion.BASELINE;
-      long newestAt = 0;
-      long dataEntries = 0;
-      for (long index = Math.max(first, snapshotIndex + 1); index <= last; index++) {
-        LogEntry entry = log.getEntry(index);
-        if (entry == null || entry.getType() != EnumOutter.EntryType.ENTRY_TYPE_DATA || entry.getData() == null) {
-          continue;
-        }
-        dataEntries++;
-        Version version;
-        try {
-          version = MinimalVersion.of(Entry.parseFrom(entry.getData().duplicate()));
-        } catch (InvalidProtocolBufferException e) {
-          version = MinimalVersion.UNKNOWN;
-        }
-        if (version.isNewerThan(needed)) {
-          needed = version;
-          newestAt = index;
-        }
-      }
-      return new Report(snapshotIndex, first, last, dataEntries, needed, newestAt);
+      LogScan scan = scan(log, snapshotIndex);
+      return new Report(snapshotIndex, log.getFirstLogIndex(), log.getLastLogIndex(), scan.dataEntries(),
+          scan.minimalVersion(), scan.newestEntryIndex());
     } finally {
       log.shutdown();
     }
+  }
+
+  /** What the stored entries after some index need: their count, the version and the entry that needs it. */
+  public record LogScan(long dataEntries, Version minimalVersion, long newestEntryIndex) {}
+
+  /**
+   * Scans the entries {@code log} holds after {@code afterIndex}; an entry that cannot be decoded
+   * needs {@link MinimalVersion#UNKNOWN}. Used offline (above) and online by a running member,
+   * whose log storage is safe to read while jraft appends.
+   */
+  static LogScan scan(LogStorage log, long afterIndex) {
+    long last = log.getLastLogIndex();
+    Version needed = MinimalVersion.BASELINE;
+    long newestAt = 0;
+    long dataEntries = 0;
+    for (long index = Math.max(log.getFirstLogIndex(), afterIndex + 1); index <= last; index++) {
+      LogEntry entry = log.getEntry(index);
+      if (entry == null || entry.getType() != EnumOutter.EntryType.ENTRY_TYPE_DATA || entry.getData() == null) {
+        continue;
+      }
+      dataEntries++;
+      Version version;
+      try {
+        version = MinimalVersion.of(Entry.parseFrom(entry.getData().duplicate()));
+      } catch (InvalidProtocolBufferException e) {
+        version = MinimalVersion.UNKNOWN;
+      }
+      if (version.isNewerThan(needed)) {
+        needed = version;
+        newestAt = index;
+      }
+    }
+    return new LogScan(dataEntries, needed, newestAt);
   }
 
   /** jraft keeps each snapshot in a directory named {@code snapshot_<last included index>}. */

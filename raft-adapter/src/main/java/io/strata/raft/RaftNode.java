@@ -7,6 +7,7 @@ import com.alipay.sofa.jraft.ReplicatorGroup;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.DefaultJRaftServiceFactory;
 import com.alipay.sofa.jraft.core.NodeImpl;
 import com.alipay.sofa.jraft.core.Replicator;
 import com.alipay.sofa.jraft.entity.PeerId;
@@ -17,6 +18,7 @@ import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.storage.LogStorage;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.ThreadId;
 import io.strata.api.peerpb.ApplyResult;
@@ -55,6 +57,8 @@ public final class RaftNode implements AutoCloseable {
   private final RaftSettings settings;
   private final ApplyCore core;
   private final StateMachineShell shell;
+  /** jraft's log storage of this member, once the node created it. */
+  private volatile LogStorage logStorage;
   /** A snapshot request is with jraft; another is not asked for until it is answered. */
   private final AtomicBoolean snapshotAsked = new AtomicBoolean();
   private final RpcServer rpcServer;
@@ -66,7 +70,7 @@ public final class RaftNode implements AutoCloseable {
     this.settings = settings;
     this.core = core;
     this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, observer,
-        fatalHandler);
+        this::logAfter, fatalHandler);
     PeerId self = peer(settings.self());
     this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
     this.transport = new PeerTransport(rpcServer);
@@ -97,6 +101,14 @@ public final class RaftNode implements AutoCloseable {
     // Snapshots follow --snapshot-count (see StateMachineShell), not a timer.
     options.setSnapshotIntervalSecs(0);
     options.setSharedTimerPool(true);
+    options.setServiceFactory(new DefaultJRaftServiceFactory() {
+      @Override
+      public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
+        LogStorage created = super.createLogStorage(uri, raftOptions);
+        logStorage = created;
+        return created;
+      }
+    });
     RaftOptions raftOptions = new RaftOptions();
     raftOptions.setSync(true);
     raftOptions.setReadOnlyOptions(ReadOnlyOption.ReadOnlySafe);
@@ -325,6 +337,15 @@ public final class RaftNode implements AutoCloseable {
   public boolean transferLeadershipTo(String peer) {
     Node current = node;
     return current != null && current.transferLeadershipTo(peer(peer)).isOk();
+  }
+
+  /** The entries this member's log holds (has written) after {@code index}. */
+  private RaftLogInspector.LogScan logAfter(long index) {
+    LogStorage log = logStorage;
+    if (log == null) {
+      throw new IllegalStateException("the Raft log is not open");
+    }
+    return RaftLogInspector.scan(log, index);
   }
 
   /**

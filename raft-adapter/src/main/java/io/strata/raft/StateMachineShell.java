@@ -51,13 +51,15 @@ final class StateMachineShell extends StateMachineAdapter {
   private final long snapshotCount;
   private final Runnable snapshotTrigger;
   private final RaftObserver observer;
+  private final LogTail logTail;
   private final AtomicLong term = new AtomicLong();
   private final AtomicLong appliedIndex = new AtomicLong();
   private volatile long lastSnapshotIndex;
 
   StateMachineShell(Backend backend, ApplyCore core, long snapshotCount, Runnable snapshotTrigger,
-      RaftObserver observer, Consumer<Throwable> fatalHandler) {
+      RaftObserver observer, LogTail logTail, Consumer<Throwable> fatalHandler) {
     this.backend = backend;
+    this.logTail = logTail;
     this.observer = observer;
     this.core = core;
     this.snapshotCount = snapshotCount;
@@ -133,7 +135,7 @@ final class StateMachineShell extends StateMachineAdapter {
     Path target = Path.of(writer.getPath());
     Path checkpoint = target.resolveSibling(target.getFileName() + ".checkpoint");
     try {
-      core.beforeSnapshot(appliedIndex.get());
+      core.beforeSnapshot(appliedIndex.get(), logTail);
       Backend.deleteTree(checkpoint);
       backend.checkpoint(checkpoint);
       try (Stream<Path> files = Files.list(checkpoint)) {

@@ -4,6 +4,7 @@ import io.strata.api.mvccpb.Event;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.raft.ApplyCore;
+import io.strata.raft.LogTail;
 import io.strata.storage.StoreBatch;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,9 +82,9 @@ final class ApplyDispatcher implements ApplyCore {
   }
 
   @Override
-  public void beforeSnapshot(long appliedIndex) {
+  public void beforeSnapshot(long appliedIndex, LogTail logTail) {
     if (features.clusterVersion() != null) {
-      features.clusterVersion().beforeSnapshot(appliedIndex);
+      features.clusterVersion().beforeSnapshot(appliedIndex, logTail);
     }
   }
 

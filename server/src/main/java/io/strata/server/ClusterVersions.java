@@ -6,6 +6,8 @@ import io.strata.api.raftpb.DowngradeInfoSet;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.records.DowngradeRecord;
 import io.strata.api.version.Version;
+import io.strata.raft.LogTail;
+import io.strata.raft.RaftLogInspector;
 import io.strata.storage.Backend;
 import io.strata.storage.ClusterVersionRecord;
 import io.strata.storage.DowngradeRecords;
@@ -164,11 +166,20 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
 
   /**
    * The snapshot about to be taken covers {@code appliedIndex}: when that includes the cluster
-   * version drop, the storage version is lowered now, so the snapshot carries it.
+   * version drop, the storage version is lowered now, so the snapshot carries it. Not while the
+   * log after the snapshot holds an entry the target cannot read (proposed before the drop
+   * reached its proposer): those would be replayed on top of the lowered data; the lowering then
+   * waits for a later snapshot, which is asked for again.
    */
-  void beforeSnapshot(long appliedIndex) {
+  void beforeSnapshot(long appliedIndex, LogTail logTail) {
     Version target = lowerStorageTo;
     if (target == null || appliedIndex < lowerFromIndex) {
+      return;
+    }
+    RaftLogInspector.LogScan tail = logTail.after(appliedIndex);
+    if (tail.minimalVersion().isNewerThan(target)) {
+      LOG.info("not lowering the storage version to {} yet: entry {} after the snapshot at index {} needs {}",
+          target, tail.newestEntryIndex(), appliedIndex, tail.minimalVersion());
       return;
     }
     try (StoreBatch batch = backend.beginBatch()) {
@@ -176,8 +187,8 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
       if (storage.isPresent() && storage.get().isNewerThan(target)) {
         Migration.runIn(batch, storage.get(), target, step -> LOG.info("lowering the storage version: {}", step));
         batch.commit();
-        LOG.info("storage version lowered to {} in the snapshot at index {}: this member is ready to be downgraded",
-            target, appliedIndex);
+        LOG.info("storage version lowered to {} in the snapshot at index {} ({} entries after it, none newer):"
+            + " this member is ready to be downgraded", target, appliedIndex, tail.dataEntries());
       }
     }
     lowerStorageTo = null;

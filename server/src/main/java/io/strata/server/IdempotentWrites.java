@@ -11,6 +11,7 @@ import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.EntryOrBuilder;
 import io.strata.api.records.RequestResultRecord;
 import io.strata.raft.ApplyCore;
+import io.strata.raft.LogTail;
 import io.strata.storage.RequestResults;
 import io.strata.storage.StorageCorruptedException;
 import io.strata.storage.StoreBatch;
@@ -139,8 +140,8 @@ final class IdempotentWrites implements ApplyCore {
   }
 
   @Override
-  public void beforeSnapshot(long appliedIndex) {
-    delegate.beforeSnapshot(appliedIndex);
+  public void beforeSnapshot(long appliedIndex, LogTail logTail) {
+    delegate.beforeSnapshot(appliedIndex, logTail);
   }
 
   @Override

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.api.raftpb.ClusterVersionSet;
 import io.strata.api.raftpb.DowngradeInfoSet;
 import io.strata.api.raftpb.Entry;
+import io.strata.api.version.MinimalVersion;
 import io.strata.api.version.Version;
+import io.strata.raft.LogTail;
+import io.strata.raft.RaftLogInspector;
 import io.strata.storage.Backend;
 import io.strata.storage.ClusterVersionRecord;
 import io.strata.storage.ReadView;
@@ -23,6 +26,9 @@ class ClusterVersionsTest {
   private static final Version V1_0 = Version.parse("1.0");
   private static final Version V1_1 = Version.parse("1.1");
   private static final Version V1_2 = Version.parse("1.2");
+
+  /** A log with nothing after the snapshot. */
+  private static final LogTail EMPTY_TAIL = index -> new RaftLogInspector.LogScan(0, MinimalVersion.BASELINE, 0);
 
   @TempDir Path dir;
   private Backend backend;
@@ -81,14 +87,27 @@ class ClusterVersionsTest {
     assertThat(versions.snapshotWanted()).isTrue();
     assertThat(storage()).contains(V1_2);
 
-    versions.beforeSnapshot(dropIndex - 1); // a snapshot taken before the drop changes nothing
+    versions.beforeSnapshot(dropIndex - 1, EMPTY_TAIL); // a snapshot taken before the drop changes nothing
     assertThat(storage()).contains(V1_2);
     assertThat(versions.snapshotWanted()).isTrue();
 
-    versions.beforeSnapshot(dropIndex);
+    versions.beforeSnapshot(dropIndex, EMPTY_TAIL);
     assertThat(storage()).contains(V1_1);
     assertThat(versions.snapshotWanted()).isFalse();
     assertThat(versions.capabilities()).isEqualTo(StrataVersion.V1_1);
+  }
+
+  @Test
+  void theLoweringWaitsWhileTheLogAfterTheSnapshotHoldsAnEntryTheTargetCannotRead() {
+    ClusterVersions versions = member();
+    apply(versions, downgrade(true, "1.1"));
+    apply(versions, clusterVersion(V1_1));
+    versions.beforeSnapshot(index, after -> new RaftLogInspector.LogScan(3, V1_2, after + 2));
+    assertThat(storage()).contains(V1_2);
+    assertThat(versions.snapshotWanted()).isTrue();
+    versions.beforeSnapshot(index + 3, after -> new RaftLogInspector.LogScan(5, V1_1, after + 1));
+    assertThat(storage()).contains(V1_1);
+    assertThat(versions.snapshotWanted()).isFalse();
   }
 
   @Test
@@ -98,7 +117,7 @@ class ClusterVersionsTest {
     apply(before, clusterVersion(V1_1));
     ClusterVersions restarted = member();
     assertThat(restarted.snapshotWanted()).isTrue();
-    restarted.beforeSnapshot(index);
+    restarted.beforeSnapshot(index, EMPTY_TAIL);
     assertThat(storage()).contains(V1_1);
   }
 
@@ -113,7 +132,7 @@ class ClusterVersionsTest {
     assertThat(versions.snapshotWanted()).isFalse();
     apply(versions, clusterVersion(V1_1));
     assertThat(versions.snapshotWanted()).isFalse();
-    versions.beforeSnapshot(index);
+    versions.beforeSnapshot(index, EMPTY_TAIL);
     assertThat(storage()).contains(V1_2);
   }
 
@@ -122,7 +141,7 @@ class ClusterVersionsTest {
     ClusterVersions versions = member();
     apply(versions, downgrade(true, "1.1"));
     apply(versions, clusterVersion(V1_1));
-    versions.beforeSnapshot(index);
+    versions.beforeSnapshot(index, EMPTY_TAIL);
     apply(versions, downgrade(false, ""));
     assertThat(versions.downgrade().getEnabled()).isFalse();
     assertThat(versions.downgrade().getCompleted()).isFalse();
