@@ -38,6 +38,7 @@ class StrataMigrateTest {
     cluster.waitFor("the cluster version to be decided", java.time.Duration.ofSeconds(30), () ->
         io.strata.e2e.harness.Metrics.get(member.metricsUrl() + "/version").contains("\"etcdcluster\":\"1.2.0\"")
             ? true : null);
+    DowngradeSupport.putWithRequestId(cluster, member, "m/idempotent", "99");
     cluster.stop(member);
     String dir = member.dataDir().toString();
 
@@ -54,8 +55,15 @@ class StrataMigrateTest {
     assertThat(upToDate.exit()).isZero();
     assertThat(upToDate.stdout()).contains("storage version up-to-date");
 
-    Run down = migrate("--data-dir", dir, "--target-version", "1.0");
+    // An idempotent write (1.2: its entry carries a request id) is in the log after the latest
+    // snapshot: a 1.0 or 1.1 member would replay it, so the downgrade is refused unless forced.
+    Run refused = migrate("--data-dir", dir, "--target-version", "1.1");
+    assertThat(refused.exit()).as(refused.stdout()).isEqualTo(1);
+    assertThat(refused.stderr()).contains("cannot downgrade storage, WAL contains newer entries")
+        .contains("needs version 1.2");
+    Run down = migrate("--data-dir", dir, "--target-version", "1.0", "--force");
     assertThat(down.exit()).as(down.stderr()).isZero();
+    assertThat(down.stderr()).contains("migrating anyway (--force)");
     assertThat(down.stdout()).contains("in 2 step(s)").contains("updated storage version to 1.0")
         .contains("cluster version recorded in the data lowered to 1.0");
 
