@@ -208,12 +208,14 @@ public final class RevisionChecker {
           if (o.wrote()) {
             changing.add(c);
             if (writer == null && othersStill(claimants, c, o.next())) {
+              // Others may change the image at R-1 too (a delete of a key the writer then
+              // deletes first); what counts is that they change nothing applied after it.
               writer = c;
               outcome = o;
             }
           }
         }
-        if (changing.size() > 1 || (!changing.isEmpty() && writer == null)) {
+        if (!changing.isEmpty() && writer == null) {
           violations.add(new Violation("duplicate-revision", "revision " + rev
               + " is claimed by " + ids(claimants) + "; each of " + ids(changing)
               + " changes the store at revision " + (rev - 1) + ", but only one can own it"));
@@ -296,8 +298,8 @@ public final class RevisionChecker {
         for (KeyValue kv : e.kvs()) {
           if (!a.kvs().contains(kv)) {
             Operation w = writerOfRevision.get(kv.modRevision());
-            if (w != null && !w.unknown() && a.kvs().stream().noneMatch(x ->
-                x.key().equals(kv.key()) && x.modRevision() > kv.modRevision())) {
+            if (w != null && !w.unknown()
+                && a.kvs().stream().noneMatch(x -> x.key().equals(kv.key()))) {
               rule = "lost-write";
               b.append("; acknowledged write ").append(Describe.op(w)).append(" (revision ")
                   .append(kv.modRevision()).append(") is not visible");
