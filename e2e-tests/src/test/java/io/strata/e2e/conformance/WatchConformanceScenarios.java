@@ -24,7 +24,9 @@ import io.strata.e2e.harness.EtcdGrpc;
 import io.strata.e2e.harness.Member;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -341,8 +343,10 @@ public abstract class WatchConformanceScenarios {
     c.create(WatchCreateRequest.newBuilder().setRangeEnd(ByteString.copyFrom(new byte[] {0})).setStartRevision(r0 + 1));
     c.create(WatchCreateRequest.newBuilder().setKey(bytes(p + "y")).setRangeEnd(ByteString.copyFrom(new byte[] {0}))
         .setStartRevision(r0 + 1).setWatchId(5));
-    assertThat(revisionsOf(c, 0, 2)).containsExactly(r0 + 1, r);
-    assertThat(revisionsOf(c, 5, 1)).containsExactly(r);
+    // Both watchers' events may come in any interleaving: collect them together.
+    Map<Long, List<Long>> events = revisionsOf(c, Map.of(0L, 2, 5L, 1));
+    assertThat(events.get(0L)).containsExactly(r0 + 1, r);
+    assertThat(events.get(5L)).containsExactly(r);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -353,11 +357,21 @@ public abstract class WatchConformanceScenarios {
 
   /** Revisions of the next {@code count} events of {@code watchId} (other responses are skipped). */
   private static List<Long> revisionsOf(WatchStreamClient c, long watchId, int count) {
-    List<Long> out = new ArrayList<>();
-    while (out.size() < count) {
+    return revisionsOf(c, Map.of(watchId, count)).get(watchId);
+  }
+
+  /**
+   * Revisions of the next events of several watchers of one stream, until each watcher in
+   * {@code counts} has at least its count (responses of other watchers are skipped).
+   */
+  private static Map<Long, List<Long>> revisionsOf(WatchStreamClient c, Map<Long, Integer> counts) {
+    Map<Long, List<Long>> out = new HashMap<>();
+    counts.keySet().forEach(id -> out.put(id, new ArrayList<>()));
+    while (counts.entrySet().stream().anyMatch(e -> out.get(e.getKey()).size() < e.getValue())) {
       WatchResponse r = c.next();
-      if (r.getWatchId() == watchId) {
-        r.getEventsList().forEach(e -> out.add(e.getKv().getModRevision()));
+      List<Long> revisions = out.get(r.getWatchId());
+      if (revisions != null) {
+        r.getEventsList().forEach(e -> revisions.add(e.getKv().getModRevision()));
       }
     }
     return out;
