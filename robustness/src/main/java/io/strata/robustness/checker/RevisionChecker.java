@@ -203,7 +203,9 @@ public final class RevisionChecker {
         Operation writer = null;
         KvModel.Outcome outcome = null;
         List<Operation> changing = new ArrayList<>();
-        for (Operation c : claimants) {
+        // A claimant whose own response says it wrote is preferred: a failed CAS or a delete of
+        // nothing reports the current revision too, and may be listed before the real writer.
+        for (Operation c : writersFirst(claimants, prev)) {
           KvModel.Outcome o = KvModel.apply(prev, c.request());
           if (o.wrote()) {
             changing.add(c);
@@ -266,6 +268,20 @@ public final class RevisionChecker {
         }
         verifyNonWriters(claimants, writer, state);
       }
+    }
+
+    /** The claimants, those whose response matches the model's as the writer at prev first. */
+    static List<Operation> writersFirst(List<Operation> claimants, KvState prev) {
+      List<Operation> first = new ArrayList<>();
+      List<Operation> rest = new ArrayList<>();
+      for (Operation c : claimants) {
+        KvModel.Outcome o = KvModel.apply(prev, c.request());
+        boolean matches = c.unknown()
+            || KvModel.mismatch(c.request(), o.response(), c.response()) == null;
+        (o.wrote() && matches ? first : rest).add(c);
+      }
+      first.addAll(rest);
+      return first;
     }
 
     boolean othersStill(List<Operation> claimants, Operation writer, KvState after) {

@@ -33,6 +33,30 @@ class RevisionCheckerTest {
         .build());
   }
 
+  /**
+   * Found by the kill-leader scenario: a CAS that lost and a delete of nothing report the current
+   * revision, the same as the concurrent write that won; listed first, they were taken as its
+   * writer. The claimant whose response shows the write owns the revision.
+   */
+  @Test
+  void aLosingCasOrEmptyDeleteReportingTheWinnersRevisionIsNotTakenForTheWriter() {
+    Compare cas = Compare.modRevision("a", Compare.Result.EQUAL, 2);
+    Request.Range getA = new Request.Range(KeyRange.single("a"), 0);
+    assertOk(new Histories()
+        .put(1, 0, 10, "a", "a1", 2)
+        .op(2, 20, 40, new Request.Txn(List.of(cas), List.of(Histories.put("a", "a2")),
+            List.of(getA)),
+            new Response.Txn(3, false, List.of(new Response.Range(3,
+                List.of(kv("a", "a3", 2, 3, 2))))))
+        .op(3, 21, 41, new Request.Txn(List.of(cas), List.of(Histories.put("a", "a3")),
+            List.of(getA)),
+            new Response.Txn(3, true, List.of(new Response.Put(3, null))))
+        .delete(2, 50, 60, "a", 0, 4)
+        .delete(3, 51, 61, "a", 1, 4)
+        .get(1, 70, 80, "a", 4)
+        .build());
+  }
+
   @Test
   void concurrentOverlappingOpsAreAcceptedInEitherOrder() {
     // The get overlaps both puts and saw the second one; put b returned first but got the later
