@@ -12,6 +12,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Verdicts of an earlier run must not be reported as this run's.
+rm -f e2e-tests/target/surefire-reports/*io.strata.e2e.robustness.*
 mvn -B -pl e2e-tests -am verify -Dgroups=robustness -Dsurefire.failIfNoSpecifiedTests=false "$@"
 rc=$?
 
