@@ -84,6 +84,18 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
     return downgrade;
   }
 
+  /** Strata's downgrade state: none, enabled, cancelled, or complete (every member ran the target). */
+  public String downgradeState() {
+    DowngradeRecord record = downgrade;
+    if (record.getEnabled()) {
+      return "enabled";
+    }
+    if (record.getTargetVersion().isEmpty()) {
+      return "none";
+    }
+    return record.getCompleted() ? "complete" : "cancelled";
+  }
+
   /**
    * What the cluster version allows: every feature gate asks this. Before the first decision the
    * cluster is treated as the oldest version, so nothing newer is used until every member is known

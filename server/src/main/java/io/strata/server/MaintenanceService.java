@@ -104,7 +104,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         .setRaftAppliedIndex(member.raft().appliedIndex())
         .setDbSizeQuota(quotaBackendBytes)
         .setDowngradeInfo(downgradeInfo(versions.downgrade()))
-        .setDowngradeState(downgradeState(versions.downgrade()))
+        .setDowngradeState(versions.downgradeState())
         .setIsLearner(member.isLearner());
     for (AlarmMember alarm : alarms.list()) {
       status.addErrors("memberID:" + alarm.getMemberID() + " alarm:" + alarm.getAlarm() + " ");
@@ -118,17 +118,6 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     return downgrade.getEnabled()
         ? DowngradeInfo.newBuilder().setEnabled(true).setTargetVersion(Version.parse(downgrade.getTargetVersion()).wire()).build()
         : DowngradeInfo.getDefaultInstance();
-  }
-
-  /** Strata's downgrade state: none, enabled, cancelled, or complete (every member ran the target). */
-  static String downgradeState(DowngradeRecord downgrade) {
-    if (downgrade.getEnabled()) {
-      return "enabled";
-    }
-    if (downgrade.getTargetVersion().isEmpty()) {
-      return "none";
-    }
-    return downgrade.getCompleted() ? "complete" : "cancelled";
   }
 
   @Override

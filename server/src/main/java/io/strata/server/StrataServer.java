@@ -279,7 +279,7 @@ final class StrataServer implements AutoCloseable {
     String target = downgrade.getTargetVersion().isEmpty() ? "" : Version.parse(downgrade.getTargetVersion()).wire();
     return "{\"etcdserver\":\"" + server + "\",\"etcdcluster\":\"" + cluster + "\",\"storage\":\"" + storage
         + "\",\"downgrade\":{\"enabled\":" + downgrade.getEnabled() + ",\"target\":\"" + target
-        + "\",\"state\":\"" + MaintenanceService.downgradeState(downgrade) + "\"}}";
+        + "\",\"state\":\"" + clusterVersions.downgradeState() + "\"}}";
   }
 
   /** The cluster moved to a version this member cannot run: stop, as etcd does. */

@@ -26,7 +26,8 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Threading: reads ({@link #readView()}) may run on any thread, concurrently with each other and
  * with the single writer. Writes come only from the apply thread ({@link #beginBatch()}) and from
- * the compactor. {@link #replaceWith} (snapshot install) waits until no read view or batch is open;
+ * the compactor; a batch that is never committed ({@link Migration#preview}) only reads and may be
+ * opened on any thread. {@link #replaceWith} (snapshot install) waits until no read view or batch is open;
  * the lifecycle lock it takes is shared by all readers, so readers never wait on each other.
  *
  * <p>Durability: batches are written to RocksDB's WAL without fsync. That is safe because the Raft

@@ -9,18 +9,14 @@ public final class ClusterVersionRecord {
   private ClusterVersionRecord() {}
 
   public static Optional<Version> of(ReadView view) {
-    return parse(view.getRaw(ColumnFamily.META, MetaKey.CLUSTER_VERSION.bytes()));
+    return StorageVersion.parse(view.getRaw(ColumnFamily.META, MetaKey.CLUSTER_VERSION.bytes()));
   }
 
   public static Optional<Version> of(StoreBatch batch) {
-    return parse(batch.getRaw(ColumnFamily.META, MetaKey.CLUSTER_VERSION.bytes()));
+    return StorageVersion.parse(batch.getRaw(ColumnFamily.META, MetaKey.CLUSTER_VERSION.bytes()));
   }
 
   public static void write(StoreBatch batch, Version version) {
     batch.put(ColumnFamily.META, MetaKey.CLUSTER_VERSION.bytes(), version.toString().getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static Optional<Version> parse(byte[] value) {
-    return value == null ? Optional.empty() : Optional.of(Version.parse(new String(value, StandardCharsets.UTF_8)));
   }
 }

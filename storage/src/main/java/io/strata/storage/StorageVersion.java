@@ -53,9 +53,7 @@ public final class StorageVersion {
       try (DBOptions dbOptions = new DBOptions();
            RocksDB db = RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)) {
         try {
-          byte[] value = db.get(handles.get(metaIndex), MetaKey.STORAGE_VERSION.bytes());
-          return value == null ? Optional.empty()
-              : Optional.of(Version.parse(new String(value, StandardCharsets.UTF_8)));
+          return parse(db.get(handles.get(metaIndex), MetaKey.STORAGE_VERSION.bytes()));
         } finally {
           handles.forEach(ColumnFamilyHandle::close);
         }
@@ -67,18 +65,22 @@ public final class StorageVersion {
 
   /** The storage version of a committed view, if recorded. */
   public static Optional<Version> of(ReadView view) {
-    byte[] value = view.getRaw(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes());
-    return value == null ? Optional.empty() : Optional.of(Version.parse(new String(value, StandardCharsets.UTF_8)));
+    return parse(view.getRaw(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes()));
   }
 
   /** The storage version as {@code batch} sees it, if recorded. */
   public static Optional<Version> of(StoreBatch batch) {
-    byte[] value = batch.getRaw(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes());
+    return batch.storageVersion();
+  }
+
+  /** A version kept as "MAJOR.MINOR" text in the meta family (storage and cluster versions alike). */
+  static Optional<Version> parse(byte[] value) {
     return value == null ? Optional.empty() : Optional.of(Version.parse(new String(value, StandardCharsets.UTF_8)));
   }
 
   /** Records {@code version} in {@code batch}: bootstrap and migrations only. */
   public static void write(StoreBatch batch, Version version) {
     batch.put(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes(), version.toString().getBytes(StandardCharsets.UTF_8));
+    batch.storageVersionWritten(version);
   }
 }

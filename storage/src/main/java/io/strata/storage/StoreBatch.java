@@ -3,10 +3,12 @@ package io.strata.storage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.api.etcdserverpb.Member;
 import io.strata.api.mvccpb.Event;
+import io.strata.api.version.Version;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -30,6 +32,11 @@ public final class StoreBatch implements AutoCloseable {
   private final ReadOptions readOptions = new ReadOptions();
   private final List<Event> events = new ArrayList<>();
   private long writeCount;
+  /**
+   * The storage version as this batch sees it, read once: every kv write asks it (whether to keep
+   * the lease->keys index), and only {@link StorageVersion#write} changes it.
+   */
+  private Optional<Version> storageVersion;
   private long reportEvery;
   private LongConsumer writesListener;
   private long revision;
@@ -120,6 +127,17 @@ public final class StoreBatch implements AutoCloseable {
     return keys.size();
   }
 
+  Optional<Version> storageVersion() {
+    if (storageVersion == null) {
+      storageVersion = StorageVersion.parse(getRaw(ColumnFamily.META, MetaKey.STORAGE_VERSION.bytes()));
+    }
+    return storageVersion;
+  }
+
+  void storageVersionWritten(Version version) {
+    storageVersion = Optional.of(version);
+  }
+
   /** Deletes a meta key; returns 1 when it was present, else 0. */
   public long deleteMeta(MetaKey key) {
     if (getRaw(ColumnFamily.META, key.bytes()) == null) {
@@ -171,11 +189,6 @@ public final class StoreBatch implements AutoCloseable {
     if (writesListener != null && writeCount % reportEvery == 0) {
       writesListener.accept(writeCount);
     }
-  }
-
-  /** How many puts and deletes this batch holds. */
-  public long writeCount() {
-    return writeCount;
   }
 
   void delete(ColumnFamily family, byte[] key) {

@@ -7,9 +7,9 @@ import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Etcdctl.Result;
-import io.strata.e2e.harness.Metrics;
+import io.strata.e2e.harness.VersionWaits;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
-import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +32,7 @@ class StrataLearnerTest extends LearnerScenarios {
     newer.emulateVersion("1.2");
     cluster.start(newer);
     assertThat(cluster.grpc(newer).status().getVersion()).isEqualTo("1.2.0");
-    cluster.waitFor("the newer member to apply cluster version 1.0", Duration.ofSeconds(40), () ->
-        Metrics.get(newer.metricsUrl() + "/version").contains("\"etcdcluster\":\"1.0.0\"") ? true : null);
+    VersionWaits.awaitVersions(cluster, List.of(newer), "cluster version 1.0 applied", VersionWaits.clusterVersion("1.0"));
 
     for (int i : new int[] {0, 2}) {
       Etcdctl etcdctl = cluster.etcdctl(cluster.member(i));

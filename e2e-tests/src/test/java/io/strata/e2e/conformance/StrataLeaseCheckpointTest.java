@@ -11,7 +11,7 @@ import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Etcdctl.Result;
 import io.strata.e2e.harness.Member;
-import io.strata.e2e.harness.Metrics;
+import io.strata.e2e.harness.VersionWaits;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -43,10 +43,7 @@ class StrataLeaseCheckpointTest {
   void a_lease_continues_from_its_checkpointed_remaining_ttl_after_a_kill_9_of_the_leader() {
     Cluster cluster = clusters.start(Backend.STRATA,
         ClusterSpec.threeMembers().withExtraFlags("--lease-checkpoint-interval", "1s"));
-    for (Member m : cluster.members()) {
-      cluster.waitFor(m.name() + " to report cluster version 1.2.0", WAIT, () ->
-          Metrics.get(m.metricsUrl() + "/version").contains("\"etcdcluster\":\"1.2.0\"") ? true : null);
-    }
+    VersionWaits.awaitVersions(cluster, "cluster version 1.2", VersionWaits.clusterVersion("1.2"));
     Member leader = cluster.awaitLeader(WAIT);
     List<Member> survivors = cluster.members().stream().filter(m -> !m.equals(leader))
         .map(m -> (Member) m).toList();

@@ -4,6 +4,8 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.strata.api.etcdserverpb.CompactionRequest;
 import io.strata.api.etcdserverpb.CompactionResponse;
 import io.strata.api.etcdserverpb.KVGrpc;
@@ -28,6 +30,9 @@ import java.util.concurrent.TimeUnit;
 public final class EtcdGrpc implements AutoCloseable {
   /** Deadline of one call unless the caller gives another. */
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+
+  private static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("strata-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   private final String endpoint;
   private final ManagedChannel channel;
@@ -67,6 +72,19 @@ public final class EtcdGrpc implements AutoCloseable {
 
   public KVGrpc.KVBlockingStub kv(Duration deadline) {
     return KVGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The KV stub sending {@code requestId} as Strata's idempotent-write request id (gRPC metadata
+   * {@code strata-request-id}); the plain stub when it is null.
+   */
+  public KVGrpc.KVBlockingStub kvWithRequestId(Duration deadline, String requestId) {
+    if (requestId == null) {
+      return kv(deadline);
+    }
+    Metadata metadata = new Metadata();
+    metadata.put(REQUEST_ID, requestId);
+    return kv(deadline).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
   }
 
   public KVGrpc.KVFutureStub kvAsync(Duration deadline) {

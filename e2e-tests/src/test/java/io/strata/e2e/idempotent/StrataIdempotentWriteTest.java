@@ -3,10 +3,8 @@ package io.strata.e2e.idempotent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.strata.api.etcdserverpb.Compare;
 import io.strata.api.etcdserverpb.KVGrpc;
 import io.strata.api.etcdserverpb.PutRequest;
@@ -22,8 +20,7 @@ import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.EtcdGrpc;
 import io.strata.e2e.harness.Member;
-import io.strata.e2e.harness.Metrics;
-import java.time.Duration;
+import io.strata.e2e.harness.VersionWaits;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,9 +33,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("strata")
 class StrataIdempotentWriteTest {
-  private static final Duration WAIT = Duration.ofSeconds(40);
-  private static final Metadata.Key<String> REQUEST_ID =
-      Metadata.Key.of("strata-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   @RegisterExtension
   static final ClusterExtension clusters = new ClusterExtension();
@@ -48,7 +42,7 @@ class StrataIdempotentWriteTest {
   @Test
   void a_put_sent_to_the_leader_then_to_a_follower_with_one_request_id_gives_one_revision() {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers());
-    awaitClusterVersion(cluster, "1.2.0");
+    awaitClusterVersion(cluster, "1.2");
     Member leader = cluster.leader();
     Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
     String id = Long.toUnsignedString(random.nextLong() | Long.MIN_VALUE); // above the signed range
@@ -88,7 +82,7 @@ class StrataIdempotentWriteTest {
   @Test
   void members_emulating_1_1_ignore_the_request_id_and_apply_each_send() {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers().withExtraFlags("--emulate-version", "1.1"));
-    awaitClusterVersion(cluster, "1.1.0");
+    awaitClusterVersion(cluster, "1.1");
     Member leader = cluster.leader();
     Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
     String id = Long.toUnsignedString(random.nextLong() | 1);
@@ -105,19 +99,11 @@ class StrataIdempotentWriteTest {
 
   /** The KV stub of {@code member}, sending {@code requestId} as metadata (none when null). */
   private static KVGrpc.KVBlockingStub kv(Cluster cluster, Member member, String requestId) {
-    KVGrpc.KVBlockingStub stub = cluster.grpc(member).kv(EtcdGrpc.DEFAULT_DEADLINE);
-    if (requestId == null) {
-      return stub;
-    }
-    Metadata metadata = new Metadata();
-    metadata.put(REQUEST_ID, requestId);
-    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
+    return cluster.grpc(member).kvWithRequestId(EtcdGrpc.DEFAULT_DEADLINE, requestId);
   }
 
   private static void awaitClusterVersion(Cluster cluster, String version) {
-    for (Member m : cluster.members()) {
-      cluster.waitFor(m.name() + " to report cluster version " + version, WAIT,
-          () -> Metrics.get(m.metricsUrl() + "/version").contains("\"etcdcluster\":\"" + version + "\"") ? true : null);
-    }
+    VersionWaits.awaitVersions(cluster, "cluster version " + version, VersionWaits.clusterVersion(version));
   }
+
 }

@@ -12,7 +12,6 @@ import io.strata.api.etcdserverpb.StatusResponse;
 import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.EtcdGrpc;
 import io.strata.e2e.harness.Member;
-import io.strata.e2e.harness.Metrics;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
 import io.strata.e2e.harness.StrataProcessCluster;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Downgrade calls and waits shared by the downgrade scenarios. */
 final class DowngradeSupport {
-  static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("strata-request-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> PLAN = Metadata.Key.of("strata-downgrade-plan", Metadata.ASCII_STRING_MARSHALLER);
 
   private DowngradeSupport() {}
@@ -56,37 +53,6 @@ final class DowngradeSupport {
     throw new AssertionError("Downgrade " + action + " " + version + " succeeded");
   }
 
-  static String versionJson(Member member) {
-    return Metrics.get(member.metricsUrl() + "/version");
-  }
-
-  /** Waits until every running member's /version contains every one of {@code fragments}. */
-  static void awaitVersions(Cluster cluster, String what, String... fragments) {
-    for (Member m : cluster.runningMembers()) {
-      cluster.waitFor(m.name() + " to report " + what, WAIT, () -> {
-        String json = versionJson(m);
-        for (String fragment : fragments) {
-          if (!json.contains(fragment)) {
-            return null;
-          }
-        }
-        return true;
-      });
-    }
-  }
-
-  static String cluster(String version) {
-    return "\"etcdcluster\":\"" + version + ".0\"";
-  }
-
-  static String storage(String version) {
-    return "\"storage\":\"" + version + ".0\"";
-  }
-
-  static String state(String state) {
-    return "\"state\":\"" + state + "\"";
-  }
-
   /** Stops {@code member}, starts it as {@code version}, and checks it serves as that version. */
   static void swap(Cluster cluster, Member member, String version) {
     cluster.stop(member);
@@ -114,10 +80,7 @@ final class DowngradeSupport {
 
   /** A put carrying an idempotent-write request id; returns the revision it was answered with. */
   static long putWithRequestId(Cluster cluster, Member member, String key, String requestId) {
-    Metadata headers = new Metadata();
-    headers.put(REQUEST_ID, requestId);
-    return cluster.grpc(member).kv(Duration.ofSeconds(5))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+    return cluster.grpc(member).kvWithRequestId(EtcdGrpc.DEFAULT_DEADLINE, requestId)
         .put(EtcdGrpc.putRequest(key, "v")).getHeader().getRevision();
   }
 }

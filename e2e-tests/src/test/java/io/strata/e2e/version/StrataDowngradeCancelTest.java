@@ -1,13 +1,13 @@
 package io.strata.e2e.version;
 
-import static io.strata.e2e.version.DowngradeSupport.awaitVersions;
-import static io.strata.e2e.version.DowngradeSupport.cluster;
+import static io.strata.e2e.harness.VersionWaits.awaitVersions;
+import static io.strata.e2e.harness.VersionWaits.clusterVersion;
 import static io.strata.e2e.version.DowngradeSupport.downgrade;
 import static io.strata.e2e.version.DowngradeSupport.downgradeError;
-import static io.strata.e2e.version.DowngradeSupport.state;
-import static io.strata.e2e.version.DowngradeSupport.storage;
+import static io.strata.e2e.harness.VersionWaits.downgradeState;
+import static io.strata.e2e.harness.VersionWaits.storageVersion;
 import static io.strata.e2e.version.DowngradeSupport.swap;
-import static io.strata.e2e.version.DowngradeSupport.versionJson;
+import static io.strata.e2e.harness.VersionWaits.versionJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.etcdserverpb.DowngradeRequest.DowngradeAction;
@@ -37,7 +37,7 @@ class StrataDowngradeCancelTest {
   @Test
   void bad_requests_get_etcds_errors_and_cancel_restores_the_lowest_member_version() throws Exception {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers());
-    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"));
+    awaitVersions(cluster, "cluster version 1.2", clusterVersion("1.2"), storageVersion("1.2"));
     Member any = cluster.member(0);
     assertThat(cluster.etcdctl().run("put", "before/k", "v").stdout()).isEqualTo("OK\n");
 
@@ -56,7 +56,7 @@ class StrataDowngradeCancelTest {
     Etcdctl.Result refused = Stratactl.forEndpoints(any.clientEndpoint()).run("downgrade", "validate", "1.0");
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.stderr()).isEqualTo("Error: etcdserver: invalid downgrade target version\n");
-    assertThat(versionJson(any)).as("VALIDATE changes nothing").contains(cluster("1.2"), state("none"));
+    assertThat(versionJson(any)).as("VALIDATE changes nothing").contains(clusterVersion("1.2"), downgradeState("none"));
 
     // Cancel before any member was swapped: back to 1.2, storage raised again.
     enableAndAwaitStorageLowered(cluster);
@@ -66,37 +66,37 @@ class StrataDowngradeCancelTest {
     assertThat(downgradeError(cluster, cluster.member(2), DowngradeAction.ENABLE, "1.0"))
         .isEqualTo("FAILED_PRECONDITION: etcdserver: cluster has a downgrade job in progress");
     assertThat(downgrade(cluster, cluster.member(1), DowngradeAction.CANCEL, "").response().getVersion()).isEqualTo("1.1");
-    awaitVersions(cluster, "cancelled, back to 1.2", cluster("1.2"), storage("1.2"), state("cancelled"));
+    awaitVersions(cluster, "cancelled, back to 1.2", clusterVersion("1.2"), storageVersion("1.2"), downgradeState("cancelled"));
 
     // Cancel after one member was swapped: the cluster stays at 1.1 until that member runs 1.2.
     enableAndAwaitStorageLowered(cluster);
     swap(cluster, cluster.member(0), "1.1");
     cluster.restart(cluster.member(1)); // a 1.2 member may rejoin while the downgrade is enabled
-    awaitVersions(cluster, "a 1.2 member rejoined", cluster("1.1"), state("enabled"));
+    awaitVersions(cluster, "a 1.2 member rejoined", clusterVersion("1.1"), downgradeState("enabled"));
     downgrade(cluster, cluster.member(2), DowngradeAction.CANCEL, "");
-    awaitVersions(cluster, "cancelled with one 1.1 member", cluster("1.1"), state("cancelled"));
+    awaitVersions(cluster, "cancelled with one 1.1 member", clusterVersion("1.1"), downgradeState("cancelled"));
     swap(cluster, cluster.member(0), "1.2");
-    awaitVersions(cluster, "every member runs 1.2 again", cluster("1.2"), storage("1.2"), state("cancelled"));
+    awaitVersions(cluster, "every member runs 1.2 again", clusterVersion("1.2"), storageVersion("1.2"), downgradeState("cancelled"));
 
     // Cancel after two members were swapped: still 1.1; a 1.0 member cannot start on the data.
     enableAndAwaitStorageLowered(cluster);
     swap(cluster, cluster.member(0), "1.1");
     swap(cluster, cluster.member(1), "1.1");
     downgrade(cluster, cluster.member(2), DowngradeAction.CANCEL, "");
-    awaitVersions(cluster, "cancelled with two 1.1 members", cluster("1.1"), storage("1.1"), state("cancelled"));
+    awaitVersions(cluster, "cancelled with two 1.1 members", clusterVersion("1.1"), storageVersion("1.1"), downgradeState("cancelled"));
     ProcessMember third = (ProcessMember) cluster.member(2);
     cluster.stop(third);
     assertThat(DowngradeSupport.refusedStart(third, "1.0")).contains("newer than this member's version 1.0");
     cluster.start(third);
     swap(cluster, cluster.member(0), "1.2");
     swap(cluster, cluster.member(1), "1.2");
-    awaitVersions(cluster, "every member runs 1.2 again", cluster("1.2"), storage("1.2"));
+    awaitVersions(cluster, "every member runs 1.2 again", clusterVersion("1.2"), storageVersion("1.2"));
     assertThat(cluster.etcdctl().run("get", "before/k").stdout()).isEqualTo("before/k\nv\n");
     StrataOnlineDowngradeTest.assertEveryMemberServesExactlyTheWrites(cluster, null);
   }
 
   private static void enableAndAwaitStorageLowered(Cluster cluster) {
     assertThat(downgrade(cluster, cluster.member(0), DowngradeAction.ENABLE, "1.1").response().getVersion()).isEqualTo("1.2");
-    awaitVersions(cluster, "downgrade to 1.1 enabled", cluster("1.1"), storage("1.1"), state("enabled"));
+    awaitVersions(cluster, "downgrade to 1.1 enabled", clusterVersion("1.1"), storageVersion("1.1"), downgradeState("enabled"));
   }
 }

@@ -1,11 +1,11 @@
 package io.strata.e2e.version;
 
-import static io.strata.e2e.version.DowngradeSupport.awaitVersions;
-import static io.strata.e2e.version.DowngradeSupport.cluster;
+import static io.strata.e2e.harness.VersionWaits.awaitVersions;
+import static io.strata.e2e.harness.VersionWaits.clusterVersion;
 import static io.strata.e2e.version.DowngradeSupport.downgrade;
 import static io.strata.e2e.version.DowngradeSupport.putWithRequestId;
-import static io.strata.e2e.version.DowngradeSupport.state;
-import static io.strata.e2e.version.DowngradeSupport.storage;
+import static io.strata.e2e.harness.VersionWaits.downgradeState;
+import static io.strata.e2e.harness.VersionWaits.storageVersion;
 import static io.strata.e2e.version.DowngradeSupport.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +15,7 @@ import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.VersionWaits;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -40,7 +41,7 @@ class StrataDowngradeRoundTripTest {
   @Test
   void the_lease_keys_index_and_request_results_are_dropped_by_a_downgrade_and_the_index_rebuilt_by_the_upgrade() {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers());
-    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"));
+    awaitVersions(cluster, "cluster version 1.2", clusterVersion("1.2"), storageVersion("1.2"));
     String lease = grant(cluster);
     for (String key : List.of("a1", "a2", "a3", "a4", "a5")) {
       assertThat(cluster.etcdctl().run("put", "rt/" + key, "v", "--lease=" + lease).stdout()).isEqualTo("OK\n");
@@ -53,11 +54,11 @@ class StrataDowngradeRoundTripTest {
         "removed column family request_results (2 records)");
 
     downgrade(cluster, cluster.member(0), DowngradeAction.ENABLE, "1.1");
-    awaitVersions(cluster, "storage lowered", cluster("1.1"), storage("1.1"), state("enabled"));
+    awaitVersions(cluster, "storage lowered", clusterVersion("1.1"), storageVersion("1.1"), downgradeState("enabled"));
     for (Member m : cluster.members()) {
       swap(cluster, m, "1.1");
     }
-    awaitVersions(cluster, "downgrade complete", cluster("1.1"), storage("1.1"), state("complete"));
+    awaitVersions(cluster, "downgrade complete", clusterVersion("1.1"), storageVersion("1.1"), downgradeState("complete"));
 
     // At 1.1: attach more keys, detach one, delete one, and use another lease.
     for (String key : List.of("b1", "b2", "b3")) {
@@ -71,7 +72,7 @@ class StrataDowngradeRoundTripTest {
     for (Member m : cluster.members()) {
       swap(cluster, m, "1.2");
     }
-    awaitVersions(cluster, "upgraded to 1.2", cluster("1.2"), storage("1.2"));
+    awaitVersions(cluster, "upgraded to 1.2", clusterVersion("1.2"), storageVersion("1.2"));
     for (Member m : cluster.members()) {
       assertThat(downgrade(cluster, m, DowngradeAction.VALIDATE, "1.1").plan().get(0)).as(m.name())
           .contains("removed column family lease_keys (7 records)", "removed column family request_results (0 records)");
@@ -79,7 +80,7 @@ class StrataDowngradeRoundTripTest {
 
     assertThat(cluster.etcdctl().run("lease", "revoke", lease).stdout()).contains("revoked");
     for (Member m : cluster.members()) {
-      cluster.waitFor(m.name() + " to apply the revoke", DowngradeSupport.WAIT,
+      cluster.waitFor(m.name() + " to apply the revoke", VersionWaits.WAIT,
           () -> cluster.grpc(m).getPrefix("rt/", true).containsKey("rt/b1") ? null : true);
       Map<String, String> left = cluster.grpc(m).getPrefix("rt/", true);
       assertThat(left).as(m.name()).containsOnlyKeys("rt/a2", "rt/c1", "rt/idempotent");

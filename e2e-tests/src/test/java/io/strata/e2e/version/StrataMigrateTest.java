@@ -7,6 +7,7 @@ import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.VersionWaits;
 import io.strata.e2e.harness.StrataProcessCluster;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,9 +36,7 @@ class StrataMigrateTest {
       assertThat(cluster.etcdctl(member).run("put", "m/k" + i, "v" + i).stdout()).isEqualTo("OK\n");
     }
     // The cluster version is recorded in the data too: the migration must lower it as well.
-    cluster.waitFor("the cluster version to be decided", java.time.Duration.ofSeconds(30), () ->
-        io.strata.e2e.harness.Metrics.get(member.metricsUrl() + "/version").contains("\"etcdcluster\":\"1.2.0\"")
-            ? true : null);
+    VersionWaits.awaitVersions(cluster, "the cluster version to be decided", VersionWaits.clusterVersion("1.2"));
     DowngradeSupport.putWithRequestId(cluster, member, "m/idempotent", "99");
     cluster.stop(member);
     String dir = member.dataDir().toString();

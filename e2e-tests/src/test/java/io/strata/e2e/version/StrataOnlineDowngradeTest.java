@@ -1,10 +1,10 @@
 package io.strata.e2e.version;
 
-import static io.strata.e2e.version.DowngradeSupport.awaitVersions;
-import static io.strata.e2e.version.DowngradeSupport.cluster;
+import static io.strata.e2e.harness.VersionWaits.awaitVersions;
+import static io.strata.e2e.harness.VersionWaits.clusterVersion;
 import static io.strata.e2e.version.DowngradeSupport.downgrade;
-import static io.strata.e2e.version.DowngradeSupport.state;
-import static io.strata.e2e.version.DowngradeSupport.storage;
+import static io.strata.e2e.harness.VersionWaits.downgradeState;
+import static io.strata.e2e.harness.VersionWaits.storageVersion;
 import static io.strata.e2e.version.DowngradeSupport.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +18,7 @@ import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Etcdctl;
 import io.strata.e2e.harness.Member;
+import io.strata.e2e.harness.VersionWaits;
 import io.strata.e2e.harness.Stratactl;
 import java.time.Duration;
 import java.util.HashSet;
@@ -45,7 +46,7 @@ class StrataOnlineDowngradeTest {
     // Frequent snapshots: members restarted as the older release catch up from what the others
     // snapshot after the cluster version dropped.
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers().withSnapshotCount(200));
-    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"), state("none"));
+    awaitVersions(cluster, "cluster version 1.2", clusterVersion("1.2"), storageVersion("1.2"), downgradeState("none"));
     Set<Long> memberIds = memberIds(cluster);
 
     ContinuousWriters writers = new ContinuousWriters(cluster, 3);
@@ -68,7 +69,7 @@ class StrataOnlineDowngradeTest {
             .isEqualTo("Downgrade enable success, cluster version " + from + "\n");
         // Every member: cluster and storage at the target while still running the newer version.
         awaitVersions(cluster, "downgrade to " + target + " enabled, storage lowered",
-            cluster(target), storage(target), state("enabled"));
+            clusterVersion(target), storageVersion(target), downgradeState("enabled"));
         System.err.printf("[e2e] downgrade %s -> %s: storage lowered on every member %d ms after ENABLE, under load%n",
             from, target, (System.nanoTime() - enabledAt) / 1_000_000);
         for (Member m : cluster.members()) {
@@ -85,7 +86,7 @@ class StrataOnlineDowngradeTest {
         for (Member m : cluster.members()) {
           swap(cluster, m, target);
         }
-        awaitVersions(cluster, "downgrade to " + target + " complete", cluster(target), storage(target), state("complete"),
+        awaitVersions(cluster, "downgrade to " + target + " complete", clusterVersion(target), storageVersion(target), downgradeState("complete"),
             "\"enabled\":false");
         Etcdctl.Result complete = Stratactl.forEndpoints(cluster.endpoints()).run("downgrade", "status");
         assertThat(complete.stdout()).as(complete.describe())
@@ -110,16 +111,16 @@ class StrataOnlineDowngradeTest {
   @Test
   void a_single_member_cluster_downgrades_and_upgrades_again() {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.ofSize(1));
-    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"));
+    awaitVersions(cluster, "cluster version 1.2", clusterVersion("1.2"), storageVersion("1.2"));
     Member only = cluster.member(0);
     assertThat(cluster.etcdctl().run("put", "one/k", "v").stdout()).isEqualTo("OK\n");
     downgrade(cluster, only, DowngradeAction.ENABLE, "1.1");
-    awaitVersions(cluster, "storage lowered", cluster("1.1"), storage("1.1"), state("enabled"));
+    awaitVersions(cluster, "storage lowered", clusterVersion("1.1"), storageVersion("1.1"), downgradeState("enabled"));
     swap(cluster, only, "1.1");
-    awaitVersions(cluster, "downgrade complete", cluster("1.1"), storage("1.1"), state("complete"));
+    awaitVersions(cluster, "downgrade complete", clusterVersion("1.1"), storageVersion("1.1"), downgradeState("complete"));
     assertThat(cluster.etcdctl().run("get", "one/k").stdout()).isEqualTo("one/k\nv\n");
     swap(cluster, only, "1.2");
-    awaitVersions(cluster, "upgraded again", cluster("1.2"), storage("1.2"), state("complete"));
+    awaitVersions(cluster, "upgraded again", clusterVersion("1.2"), storageVersion("1.2"), downgradeState("complete"));
     assertThat(cluster.etcdctl().run("put", "one/k", "w").stdout()).isEqualTo("OK\n");
   }
 
@@ -139,7 +140,7 @@ class StrataOnlineDowngradeTest {
     long revision = cluster.members().stream()
         .mapToLong(m -> cluster.grpc(m).status().getHeader().getRevision()).max().orElseThrow();
     for (Member m : cluster.members()) {
-      cluster.waitFor(m.name() + " to reach revision " + revision, DowngradeSupport.WAIT,
+      cluster.waitFor(m.name() + " to reach revision " + revision, VersionWaits.WAIT,
           () -> cluster.grpc(m).status().getHeader().getRevision() >= revision ? true : null);
     }
     Integer hash = null;

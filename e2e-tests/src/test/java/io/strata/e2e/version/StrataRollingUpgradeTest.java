@@ -1,10 +1,10 @@
 package io.strata.e2e.version;
 
-import static io.strata.e2e.version.DowngradeSupport.awaitVersions;
-import static io.strata.e2e.version.DowngradeSupport.cluster;
+import static io.strata.e2e.harness.VersionWaits.awaitVersions;
+import static io.strata.e2e.harness.VersionWaits.clusterVersion;
 import static io.strata.e2e.version.DowngradeSupport.putWithRequestId;
-import static io.strata.e2e.version.DowngradeSupport.storage;
-import static io.strata.e2e.version.DowngradeSupport.versionJson;
+import static io.strata.e2e.harness.VersionWaits.storageVersion;
+import static io.strata.e2e.harness.VersionWaits.versionJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.e2e.harness.Backend;
@@ -43,7 +43,7 @@ class StrataRollingUpgradeTest {
   @Test
   void the_cluster_version_rises_only_when_every_member_runs_the_new_version() throws Exception {
     Cluster cluster = clusters.start(Backend.STRATA, ClusterSpec.threeMembers().withExtraFlags("--emulate-version", "1.0"));
-    awaitVersions(cluster, "cluster version 1.0", cluster("1.0"), storage("1.0"));
+    awaitVersions(cluster, "cluster version 1.0", clusterVersion("1.0"), storageVersion("1.0"));
     assertThat(cluster.etcdctl().run("put", "up/k", "v").stdout()).isEqualTo("OK\n");
 
     // 1.0 -> 1.1: learners only once the last member runs 1.1.
@@ -80,7 +80,7 @@ class StrataRollingUpgradeTest {
     // cluster must keep its quorum without it (a one-member cluster would not, in etcd either).
     ProcessCluster cluster = (ProcessCluster) clusters.start(Backend.STRATA, ClusterSpec.threeMembers());
     List<ProcessMember> founders = List.copyOf(cluster.members());
-    awaitVersions(cluster, "cluster version 1.2", cluster("1.2"), storage("1.2"));
+    awaitVersions(cluster, "cluster version 1.2", clusterVersion("1.2"), storageVersion("1.2"));
     ProcessMember joining = cluster.newJoiningMember(founders);
     Etcdctl.Result added = cluster.etcdctl().run("member", "add", joining.name(), "--peer-urls=" + joining.peerUrl());
     Matcher id = ADDED.matcher(added.stdout());
@@ -118,13 +118,13 @@ class StrataRollingUpgradeTest {
       DowngradeSupport.swap(cluster, cluster.member(i), version);
       for (Member m : cluster.members()) {
         assertThat(versionJson(m)).as("%s with %d of 3 members at %s", m.name(), i + 1, version)
-            .contains(cluster(previous)).contains(storage(previous));
+            .contains(clusterVersion(previous)).contains(storageVersion(previous));
       }
     }
   }
 
   private static void upgradeLast(Cluster cluster, String version) {
     DowngradeSupport.swap(cluster, cluster.member(2), version);
-    awaitVersions(cluster, "cluster version " + version, cluster(version), storage(version));
+    awaitVersions(cluster, "cluster version " + version, clusterVersion(version), storageVersion(version));
   }
 }
