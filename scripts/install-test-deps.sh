@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and a fresh machine lacks: Debian's etcd-client (etcdctl 3.4,
-# the third-party client of the conformance tests) and etcd-server (the etcd 3.4 those tests use as
-# the reference). Does nothing when both are present.
+# the third-party client of the conformance tests), etcd-server (the etcd 3.4 those tests use as
+# the reference), and for the robustness scenarios iptables and iproute2 (partitions inside a
+# private network namespace, scripts/netns/bin/java). Does nothing when all are present.
 set -euo pipefail
 missing=()
 command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -1,37 +1,38 @@
 #!/usr/bin/env bash
-# Runs the robustness scenarios (JUnit tag "robustness": random traffic, one injected fault, the
-# history checked by robustness/'s HistoryChecker) and prints one verdict line per scenario.
-# Not run by CI (.ci/run) yet; a plain "mvn verify" excludes the tag.
+# Runs robustness scenarios (e2e-tests' StrataRobustnessTest: 3 real members, random traffic, one
+# fault, the history checked by robustness/'s HistoryChecker, convergence and liveness checked) and
+# prints one verdict line per scenario. CI runs the bounded subset "ci" as part of mvn verify.
 #
-#   scripts/robustness.sh                      # all scenarios, a fresh seed each
-#   scripts/robustness.sh -Drobustness.seed=42 # replay a seed (it is printed in each verdict line)
-#   scripts/robustness.sh -o                   # extra arguments go to mvn
+#   scripts/robustness.sh                          # every scenario, a fresh seed each
+#   scripts/robustness.sh isolate-leader,kill-leader --seed 42
+#   scripts/robustness.sh ci -o                    # extra arguments go to mvn
 #
-# A failed scenario keeps its cluster directory under e2e-tests/target/e2e-runs/, with the
-# recorded history.jsonl in it (java -jar robustness/target/robustness-*.jar FILE re-checks it).
+# The scenarios run in a private network namespace (scripts/netns/bin/java; needs root). A failed
+# scenario keeps its cluster directory under e2e-tests/target/e2e-runs/ with the recorded
+# history.jsonl (java -jar robustness/target/robustness-*.jar FILE re-checks it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Verdicts of an earlier run must not be reported as this run's.
-rm -f e2e-tests/target/surefire-reports/*io.strata.e2e.robustness.*
-mvn -B -pl e2e-tests -am verify -Dgroups=robustness -Dsurefire.failIfNoSpecifiedTests=false "$@"
+scenarios=all
+if [[ $# -gt 0 && "$1" != -* ]]; then scenarios=$1; shift; fi
+args=()
+while [[ $# -gt 0 ]]; do
+  if [[ "$1" == --seed ]]; then args+=("-Drobustness.seed=$2"); shift 2; else args+=("$1"); shift; fi
+done
+
+./scripts/install-test-deps.sh
+reports=e2e-tests/target/robustness-reports
+rm -rf "$reports"   # verdicts of an earlier run must not be reported as this run's
+mvn -B -pl e2e-tests -am verify -Dtest=StrataRobustnessTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Drobustness.scenarios="$scenarios" "${args[@]}"
 rc=$?
 
 echo
-echo "== robustness verdicts =="
-found=0
-for f in e2e-tests/target/surefire-reports/*-output.txt; do
-  [[ -e "$f" ]] || continue
-  if grep -h '^\[robustness\].*verdict' "$f"; then found=1; fi
-done
-for f in e2e-tests/target/surefire-reports/TEST-io.strata.e2e.robustness.*.xml; do
-  [[ -e "$f" ]] || continue
-  name=$(basename "$f" .xml); name=${name#TEST-}
-  if grep -q '<failure\|<error' "$f"; then
-    echo "FAILED: $name (see e2e-tests/target/surefire-reports/$name.txt)"
-  else
-    echo "passed: $name"
-  fi
-done
-(( found )) || echo "no verdict printed (did the scenarios run?)"
+echo "== robustness verdicts ($scenarios) =="
+grep -h '^\[robustness\].*\(verdict\|caught\)' "$reports"/*-output.txt 2>/dev/null \
+  || echo "no verdict printed (did the scenarios run?)"
+grep -ho 'testcase name="[^"]*"' "$reports"/TEST-*.xml 2>/dev/null | wc -l | xargs echo "scenarios run:"
+if grep -q '<failure\|<error' "$reports"/TEST-*.xml 2>/dev/null; then
+  echo "FAILED: see $reports/ and the kept directories under e2e-tests/target/e2e-runs/"
+fi
 exit $rc

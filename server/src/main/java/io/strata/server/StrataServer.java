@@ -166,7 +166,8 @@ final class StrataServer implements AutoCloseable {
     reconciler.start();
     versionMonitor.start();
 
-    LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs());
+    LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs(),
+        Failpoints.fromEnvironment());
     QuotaGuard quota = new QuotaGuard(backend, config.quotaBackendBytes, self.getID(), proposer);
     Path scratchDir = config.effectiveDataDir().resolve("tmp");
     Backend.deleteTree(scratchDir);

@@ -2,6 +2,7 @@ package io.strata.e2e.harness;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -15,6 +16,9 @@ import java.util.OptionalLong;
  * @param heartbeatInterval {@code --heartbeat-interval}
  * @param electionTimeout {@code --election-timeout}
  * @param extraFlags appended verbatim to every member's command line
+ * @param environment added to every member's environment (e.g. Strata's {@code STRATA_FAILPOINTS})
+ * @param networkFaults run every member under a group id of its own, so that {@link NetworkFaults}
+ *     can cut its peer traffic with iptables' owner match (root inside a private network namespace)
  */
 public record ClusterSpec(
     int size,
@@ -23,13 +27,16 @@ public record ClusterSpec(
     OptionalInt maxTxnOps,
     Duration heartbeatInterval,
     Duration electionTimeout,
-    List<String> extraFlags) {
+    List<String> extraFlags,
+    Map<String, String> environment,
+    boolean networkFaults) {
 
   public ClusterSpec {
     if (size < 1) {
       throw new IllegalArgumentException("size must be >= 1: " + size);
     }
     extraFlags = List.copyOf(extraFlags);
+    environment = Map.copyOf(environment);
   }
 
   /** Three members, server defaults, 100 ms heartbeat and 1 s election timeout (etcd's defaults). */
@@ -45,31 +52,44 @@ public record ClusterSpec(
         OptionalInt.empty(),
         Duration.ofMillis(100),
         Duration.ofMillis(1000),
-        List.of());
+        List.of(),
+        Map.of(),
+        false);
   }
 
   public ClusterSpec withSnapshotCount(long count) {
     return new ClusterSpec(size, OptionalLong.of(count), maxRequestBytes, maxTxnOps,
-        heartbeatInterval, electionTimeout, extraFlags);
+        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults);
   }
 
   public ClusterSpec withMaxRequestBytes(long bytes) {
     return new ClusterSpec(size, snapshotCount, OptionalLong.of(bytes), maxTxnOps,
-        heartbeatInterval, electionTimeout, extraFlags);
+        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults);
   }
 
   public ClusterSpec withMaxTxnOps(int ops) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, OptionalInt.of(ops),
-        heartbeatInterval, electionTimeout, extraFlags);
+        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults);
   }
 
   public ClusterSpec withTimeouts(Duration heartbeat, Duration election) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeat, election,
-        extraFlags);
+        extraFlags, environment, networkFaults);
   }
 
   public ClusterSpec withExtraFlags(String... flags) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
-        electionTimeout, List.of(flags));
+        electionTimeout, List.of(flags), environment, networkFaults);
+  }
+
+  public ClusterSpec withEnvironment(Map<String, String> variables) {
+    return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
+        electionTimeout, extraFlags, variables, networkFaults);
+  }
+
+  /** Members that {@link NetworkFaults} can cut off from their peers (see the record's javadoc). */
+  public ClusterSpec withNetworkFaults() {
+    return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
+        electionTimeout, extraFlags, environment, true);
   }
 }

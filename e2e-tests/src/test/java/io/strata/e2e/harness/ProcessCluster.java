@@ -242,8 +242,57 @@ public abstract class ProcessCluster implements Cluster {
     }
   }
 
+  /**
+   * Freezes a member with SIGSTOP: its process stays, answers nothing, and keeps its sockets
+   * open, as a long GC pause or a stalled VM would.
+   */
+  public void pause(Member member) {
+    signal(own(member), "STOP");
+    note(own(member), "paused (SIGSTOP)");
+  }
+
+  /** Lets a member paused by {@link #pause} run again (SIGCONT). */
+  public void resume(Member member) {
+    signal(own(member), "CONT");
+    note(own(member), "resumed (SIGCONT)");
+  }
+
+  private static void signal(ProcessMember m, String signal) {
+    Process p = m.process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException(m.name() + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+          .redirectErrorStream(true).start();
+      String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * With {@link ClusterSpec#networkFaults()}, the member runs under a group id of its own
+   * ({@code setpriv --regid}); the user stays the same, so it reads and writes what it did before.
+   */
+  private List<String> withGroup(ProcessMember m, List<String> command) {
+    if (!spec.networkFaults()) {
+      return command;
+    }
+    List<String> wrapped = new ArrayList<>(List.of(
+        "setpriv", "--regid=" + m.groupId(), "--clear-groups", "--"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
   private void launch(ProcessMember m) {
-    List<String> command = command(m, flags(m));
+    List<String> command = withGroup(m, command(m, flags(m)));
     try {
       Files.createDirectories(m.dataDir().getParent());
       Files.writeString(m.logFile(),
@@ -255,6 +304,7 @@ public abstract class ProcessCluster implements Cluster {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(m.logFile().toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      pb.environment().putAll(spec.environment());
       Process p = pb.start();
       LIVE.add(p);
       p.onExit().thenRun(() -> LIVE.remove(p));
@@ -348,6 +398,8 @@ public abstract class ProcessCluster implements Cluster {
 
   /** A member that is a local process; its ports and directory never change. */
   public static final class ProcessMember implements Member {
+    /** Group ids of members start here; nothing else on the machine is expected to use them. */
+    static final int MEMBER_GROUP_BASE = 31_001;
     private final int index;
     private final String name;
     private final int clientPort;
@@ -425,6 +477,19 @@ public abstract class ProcessCluster implements Cluster {
     public boolean isRunning() {
       Process p = process;
       return p != null && p.isAlive();
+    }
+
+    /** The port of the peer listener. */
+    public int peerPort() {
+      return peerPort;
+    }
+
+    /**
+     * The group id the member runs under when its cluster allows network faults: one per member,
+     * unique within the (private) network namespace the test runs in.
+     */
+    public int groupId() {
+      return MEMBER_GROUP_BASE + index;
     }
 
     /** OS process id of the current run, or -1. */

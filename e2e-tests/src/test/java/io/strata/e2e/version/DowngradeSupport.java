@@ -22,15 +22,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Downgrade calls and waits shared by the downgrade scenarios. */
-final class DowngradeSupport {
+public final class DowngradeSupport {
   private static final Metadata.Key<String> PLAN = Metadata.Key.of("strata-downgrade-plan", Metadata.ASCII_STRING_MARSHALLER);
 
   private DowngradeSupport() {}
 
   /** The reply of one Downgrade call, with the plan lines the member sent in its headers. */
-  record Reply(DowngradeResponse response, List<String> plan) {}
+  public record Reply(DowngradeResponse response, List<String> plan) {}
 
-  static Reply downgrade(Cluster cluster, Member member, DowngradeAction action, String version) {
+  public static Reply downgrade(Cluster cluster, Member member, DowngradeAction action, String version) {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     DowngradeResponse response = cluster.grpc(member).maintenance(Duration.ofSeconds(10))
@@ -54,7 +54,7 @@ final class DowngradeSupport {
   }
 
   /** Stops {@code member}, starts it as {@code version}, and checks it serves as that version. */
-  static void swap(Cluster cluster, Member member, String version) {
+  public static void swap(Cluster cluster, Member member, String version) {
     cluster.stop(member);
     ((ProcessMember) member).emulateVersion(version);
     cluster.start(member);
