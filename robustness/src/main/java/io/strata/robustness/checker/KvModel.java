@@ -21,8 +21,11 @@ import java.util.TreeMap;
  *       re-created after a delete) gets create_revision = mod_revision and version 1.
  *   <li>Every response header carries the revision after the request: the new one if it wrote,
  *       else the current one.
- *   <li>Lease expiry is not modelled; a revoke deletes the keys last put with that lease. Whether
- *       a lease exists is not checked (lease grants do not go through the revision order).
+ *   <li>Lease expiry is not modelled; a revoke deletes the keys last put with that lease (a later
+ *       put without it, or with another lease, detaches the key), all in one revision, and a revoke
+ *       of a lease with no keys creates no revision. Whether a lease exists is not checked: a put
+ *       or revoke of a missing lease fails in etcd, and failed requests are not replayed. A grant
+ *       asking for id 0 lets the server pick the id, so any granted id matches it.
  * </ol>
  *
  * <p>Threading: stateless.
@@ -42,7 +45,7 @@ public final class KvModel {
     if (request instanceof Request.Range r) {
       long rev = r.revision();
       if (rev > state.revision()) {
-        return new Outcome(state, new Response.Error("future revision"), List.of());
+        return new Outcome(state, new Response.Error(Response.Error.FUTURE_REVISION), List.of());
       }
       if (rev > 0 && rev < state.compactRevision()) {
         return new Outcome(state, new Response.Error(Response.Error.COMPACTED), List.of());
@@ -56,7 +59,7 @@ public final class KvModel {
     }
     if (request instanceof Request.Compact c) {
       if (c.revision() > state.revision()) {
-        return new Outcome(state, new Response.Error("future revision"), List.of());
+        return new Outcome(state, new Response.Error(Response.Error.FUTURE_REVISION), List.of());
       }
       if (c.revision() <= state.compactRevision()) {
         return new Outcome(state, new Response.Error(Response.Error.COMPACTED), List.of());
@@ -211,6 +214,13 @@ public final class KvModel {
       return !d.prevKv() || e.prevKvs().equals(a.prevKvs())
           ? null
           : "prev kvs: expected " + e.prevKvs() + ", saw " + a.prevKvs();
+    }
+    if (expected instanceof Response.LeaseGrant) {
+      long asked = ((Request.LeaseGrant) request).id();
+      long granted = ((Response.LeaseGrant) actual).id();
+      return asked == 0 || asked == granted
+          ? null
+          : "lease id: asked for " + asked + ", granted " + granted;
     }
     if (expected instanceof Response.Txn e) {
       Response.Txn a = (Response.Txn) actual;

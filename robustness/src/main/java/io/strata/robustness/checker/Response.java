@@ -42,7 +42,10 @@ public sealed interface Response {
    * revision is the only error the checker examines; recorders must record timeouts as unknown.
    */
   record Error(String message) implements Response {
+    /** A read (or compaction) at a revision below the compaction revision. */
     public static final String COMPACTED = "compacted";
+    /** A read (or compaction) at a revision the store has not reached. */
+    public static final String FUTURE_REVISION = "future revision";
 
     @Override
     public long revision() {

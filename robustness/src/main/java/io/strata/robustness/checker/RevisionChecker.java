@@ -24,7 +24,9 @@ import java.util.TreeMap;
  *       claimant wrote is filled by the only unknown-outcome write that fits, else it is a gap.
  *   <li>Every response must equal the model's: reads (also at past revisions), prev kvs, deleted
  *       counts, txn branches. A read at a past revision may fail "compacted" only if a compaction
- *       above it was called before the read returned.
+ *       above it was called before the read returned, and must fail so if such a compaction had
+ *       returned before the read was called (etcd applies a compaction before answering it, and a
+ *       linearizable read waits for every entry committed before it).
  *   <li>Real time: if A returned before B was called, rev(B) ≥ rev(A), and rev(B) > rev(A) when B
  *       wrote.
  *   <li>Watch streams are checked against the per-revision events of the replay ({@link
@@ -92,7 +94,7 @@ public final class RevisionChecker {
         }
       }
       replay(claims, maxRev);
-      checkCompactedReads();
+      checkReadsAgainstCompactions();
       checkRealTime();
       violations.addAll(WatchChecker.check(h, log, maxCompaction()));
       return new Result(List.copyOf(violations), guessed, List.copyOf(notes), log);
@@ -336,19 +338,30 @@ public final class RevisionChecker {
       return max;
     }
 
-    void checkCompactedReads() {
+    void checkReadsAgainstCompactions() {
+      List<Operation> compactions = h.operations().stream()
+          .filter(c -> c.request() instanceof Request.Compact && !c.failed()).toList();
       for (Operation op : h.operations()) {
-        if (op.request() instanceof Request.Range r
-            && op.response() instanceof Response.Error e
+        if (!(op.request() instanceof Request.Range r) || r.revision() <= 0) {
+          continue;
+        }
+        if (op.response() instanceof Response.Error e
             && Response.Error.COMPACTED.equals(e.message())) {
-          boolean allowed = h.operations().stream().anyMatch(c ->
-              c.request() instanceof Request.Compact cr && !c.failed()
-                  && cr.revision() > r.revision() && c.call() < op.ret());
+          boolean allowed = compactions.stream().anyMatch(c ->
+              ((Request.Compact) c.request()).revision() > r.revision() && c.call() < op.ret());
           if (!allowed) {
             violations.add(new Violation("wrong-response", Describe.op(op)
                 + " failed \"compacted\" but no compaction above revision " + r.revision()
                 + " was called before it returned"));
           }
+        } else if (op.response() instanceof Response.Range) {
+          compactions.stream()
+              .filter(c -> !c.unknown() && c.ret() < op.call()
+                  && ((Request.Compact) c.request()).revision() > r.revision())
+              .findFirst()
+              .ifPresent(c -> violations.add(new Violation("read-below-compaction",
+                  Describe.op(op) + " was served although " + Describe.op(c)
+                      + " had returned before it was called")));
         }
       }
     }

@@ -3,8 +3,14 @@ package io.strata.robustness.traffic;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.strata.api.etcdserverpb.CompactionRequest;
+import io.strata.api.etcdserverpb.CompactionResponse;
 import io.strata.api.etcdserverpb.DeleteRangeRequest;
 import io.strata.api.etcdserverpb.DeleteRangeResponse;
+import io.strata.api.etcdserverpb.LeaseGrantRequest;
+import io.strata.api.etcdserverpb.LeaseGrantResponse;
+import io.strata.api.etcdserverpb.LeaseRevokeRequest;
+import io.strata.api.etcdserverpb.LeaseRevokeResponse;
 import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.etcdserverpb.PutResponse;
 import io.strata.api.etcdserverpb.RangeRequest;
@@ -13,11 +19,13 @@ import io.strata.api.etcdserverpb.RequestOp;
 import io.strata.api.etcdserverpb.ResponseOp;
 import io.strata.api.etcdserverpb.TxnRequest;
 import io.strata.api.etcdserverpb.TxnResponse;
+import io.strata.api.etcdserverpb.WatchResponse;
 import io.strata.robustness.checker.Compare;
 import io.strata.robustness.checker.KeyRange;
 import io.strata.robustness.checker.KeyValue;
 import io.strata.robustness.checker.Request;
 import io.strata.robustness.checker.Response;
+import io.strata.robustness.checker.WatchStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +78,18 @@ public final class ModelTranslation {
       compares.add(compare(c));
     }
     return new Request.Txn(compares, ops(r.getSuccessList()), ops(r.getFailureList()));
+  }
+
+  public static Request.LeaseGrant request(LeaseGrantRequest r) {
+    return new Request.LeaseGrant(r.getID(), r.getTTL());
+  }
+
+  public static Request.LeaseRevoke request(LeaseRevokeRequest r) {
+    return new Request.LeaseRevoke(r.getID());
+  }
+
+  public static Request.Compact request(CompactionRequest r) {
+    return new Request.Compact(r.getRevision());
   }
 
   private static List<Request> ops(List<RequestOp> ops) {
@@ -161,29 +181,99 @@ public final class ModelTranslation {
     return new Response.Txn(revision, r.getSucceeded(), subs);
   }
 
+  public static Response.LeaseGrant response(LeaseGrantResponse r) {
+    return new Response.LeaseGrant(r.getHeader().getRevision(), r.getID());
+  }
+
+  public static Response.LeaseRevoke response(LeaseRevokeResponse r) {
+    return new Response.LeaseRevoke(r.getHeader().getRevision());
+  }
+
+  public static Response.Compact response(CompactionResponse r) {
+    return new Response.Compact(r.getHeader().getRevision());
+  }
+
+  // --- watch ----------------------------------------------------------------------------------
+
+  /**
+   * A watch response as the checker's reply: events, a progress notification (no events, not
+   * created or canceled, a header revision: clientv3's {@code IsProgressNotify}), or a cancel for
+   * compaction. Null for what the checker has no use for: the created response and a cancel for
+   * another reason.
+   */
+  public static WatchStream.Reply reply(WatchResponse r) {
+    long revision = r.getHeader().getRevision();
+    if (r.getCompactRevision() != 0) {
+      return new WatchStream.Reply(revision, r.getCompactRevision(), false, List.of());
+    }
+    if (r.getCreated() || r.getCanceled()) {
+      return null;
+    }
+    if (r.getEventsCount() == 0) {
+      return revision == 0 ? null : WatchStream.Reply.progress(revision);
+    }
+    List<WatchStream.Event> events = new ArrayList<>();
+    for (io.strata.api.mvccpb.Event e : r.getEventsList()) {
+      events.add(new WatchStream.Event(switch (e.getType()) {
+        case PUT -> WatchStream.Event.Type.PUT;
+        case DELETE -> WatchStream.Event.Type.DELETE;
+        case UNRECOGNIZED -> throw new IllegalArgumentException("event type " + e);
+      }, keyValue(e.getKv())));
+    }
+    return new WatchStream.Reply(revision, 0, false, events);
+  }
+
   // --- failures -------------------------------------------------------------------------------
 
   /**
    * What a failed call means for the history: a {@link Response.Error} when etcd guarantees the
    * request had no effect, or null for an unknown outcome (recorded with return = ∞).
    *
-   * <p>A request that cannot write (a read) never has an effect, so its failure is always definite;
-   * a read of a compacted revision becomes {@link Response.Error#COMPACTED}. A write is definite
-   * only for codes with which etcd rejects it before proposing; when in doubt, unknown.
+   * <ul>
+   *   <li>A read never has an effect, so its failure is always definite; a read of a compacted or
+   *       future revision becomes {@link Response.Error#COMPACTED} or {@link
+   *       Response.Error#FUTURE_REVISION}.
+   *   <li>A compaction failing with those two is definite too: etcd refuses it when applying it.
+   *   <li>A put or revoke of a lease that does not exist ("requested lease not found") is
+   *       definite: etcd refuses it before proposing or when applying it.
+   *   <li>Any other failure of a request with an effect (a write, a lease grant, a compaction) is
+   *       definite only for codes with which etcd rejects it before proposing; when in doubt,
+   *       unknown.
+   * </ul>
    */
   public static Response.Error failure(Request request, Throwable error) {
     Status status = Status.fromThrowable(error);
     String description = status.getDescription() == null ? "" : status.getDescription();
-    if (!request.mayWrite()) {
-      if (status.getCode() == Status.Code.OUT_OF_RANGE && description.contains("compacted")) {
+    boolean read = request instanceof Request.Range;
+    if (status.getCode() == Status.Code.OUT_OF_RANGE
+        && (read || request instanceof Request.Compact)) {
+      if (description.contains("compacted")) {
         return new Response.Error(Response.Error.COMPACTED);
       }
-      return new Response.Error(status.getCode() + ": " + description);
+      if (description.contains("future revision")) {
+        return new Response.Error(Response.Error.FUTURE_REVISION);
+      }
     }
-    if (error instanceof StatusRuntimeException
-        && DEFINITE_WRITE_FAILURES.contains(status.getCode())) {
-      return new Response.Error(status.getCode() + ": " + description);
-    }
-    return null;
+    boolean definite = read
+        || (error instanceof StatusRuntimeException
+            && (DEFINITE_WRITE_FAILURES.contains(status.getCode()) || leaseNotFound(status)));
+    return definite ? new Response.Error(status.getCode() + ": " + description) : null;
+  }
+
+  /** etcd's {@code ErrGRPCLeaseNotFound}. */
+  static boolean leaseNotFound(Status status) {
+    return status.getCode() == Status.Code.NOT_FOUND && status.getDescription() != null
+        && status.getDescription().contains("lease not found");
+  }
+
+  /**
+   * Whether the member answered the request itself (an etcd error about the request), rather than
+   * failing to serve it: then there is no reason to leave it for another endpoint.
+   */
+  static boolean answeredByTheMember(Throwable error) {
+    Status.Code code = Status.fromThrowable(error).getCode();
+    return error instanceof StatusRuntimeException
+        && (code == Status.Code.OUT_OF_RANGE || code == Status.Code.NOT_FOUND
+            || code == Status.Code.INVALID_ARGUMENT);
   }
 }

@@ -17,12 +17,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code record-traffic --endpoints h:p,... --seed N --out FILE}: runs {@link KvTraffic} against
- * running etcd v3 endpoints and writes the history (JSON lines) for {@code check-history}. The
- * store's traffic prefix must be empty (the history starts at the current revision).
+ * {@code record-traffic --endpoints h:p,... --seed N --out FILE}: runs {@link KvTraffic} (clients
+ * and watchers) against running etcd v3 endpoints and writes the history (JSON lines: operations
+ * and watch streams) for {@code check-history}. The store's traffic prefix must be empty (the
+ * history starts at the current revision).
  */
 @Command(name = "record-traffic", mixinStandardHelpOptions = true,
-    description = "Drives random KV traffic through etcd v3 endpoints and records the history.")
+    description = "Drives random KV, lease and watch traffic through etcd v3 endpoints and"
+        + " records the history.")
 public final class RecordTrafficCommand implements Callable<Integer> {
 
   @Option(names = "--endpoints", required = true, split = ",", description = "host:port,...")
@@ -42,6 +44,14 @@ public final class RecordTrafficCommand implements Callable<Integer> {
 
   @Option(names = "--duration", defaultValue = "15", description = "seconds of traffic at most")
   long durationSeconds;
+
+  @Option(names = "--watchers", defaultValue = "2", description = "watchers of the keys (0: none)")
+  int watchers;
+
+  @Option(names = "--kv-only",
+      description = "gets, ranges, puts, deletes and CAS txns only: no leases, compactions or"
+          + " reads at past revisions")
+  boolean kvOnly;
 
   @Option(names = "--out", required = true, description = "history file to write")
   Path out;
@@ -64,7 +74,9 @@ public final class RecordTrafficCommand implements Callable<Integer> {
               .setCountOnly(true).build())
           .getHeader().getRevision();
       KvTraffic.Config config = new KvTraffic.Config(clients, keys, ops,
-          Duration.ofSeconds(durationSeconds), Duration.ofSeconds(2), s);
+          Duration.ofSeconds(durationSeconds), Duration.ofSeconds(2), s)
+          .withWatchers(watchers)
+          .withMix(kvOnly ? KvTraffic.Mix.KV_ONLY : KvTraffic.Mix.DEFAULT);
       KvTraffic.Result r = new KvTraffic(config, channels).run(initialRevision);
       try (Writer w = Files.newBufferedWriter(out)) {
         HistoryCodec.write(r.history(), w);

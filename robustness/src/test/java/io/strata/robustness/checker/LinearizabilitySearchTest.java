@@ -109,4 +109,41 @@ class LinearizabilitySearchTest {
         });
     assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
   }
+  @Test
+  void aRevokeOfUnknownOutcomeMayDeleteTheLeasesKeysInOneRevision() {
+    Histories leased = new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.Put("a", "a1", 7, false), new Response.Put(2, null))
+        .op(1, 11, 20, new Request.Put("b", "b1", 7, false), new Response.Put(3, null))
+        .op(1, 21, Operation.INFINITY, new Request.LeaseRevoke(7), null);
+    assertThat(verdict(leased.op(2, 30, 40, new Request.Range(KeyRange.prefix(""), 0),
+        new Response.Range(4, List.of())))).isEqualTo(Verdict.OK);
+    // Only one of the two keys gone: a revoke deletes all of them or none.
+    assertThat(verdict(new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.Put("a", "a1", 7, false), new Response.Put(2, null))
+        .op(1, 11, 20, new Request.Put("b", "b1", 7, false), new Response.Put(3, null))
+        .op(1, 21, Operation.INFINITY, new Request.LeaseRevoke(7), null)
+        .op(2, 30, 40, new Request.Range(KeyRange.prefix(""), 0),
+            new Response.Range(4, List.of(new KeyValue("b", "b1", 3, 3, 1, 7))))))
+        .isEqualTo(Verdict.ILLEGAL);
+  }
+
+  @Test
+  void aPastReadIsLinearizedBeforeTheCompactionAboveIt() {
+    Request.Range atTwo = new Request.Range(KeyRange.single("a"), 2);
+    Histories concurrent = new Histories()
+        .put(1, 0, 10, "a", "a1", 2)
+        .put(1, 11, 20, "a", "a2", 3)
+        .op(1, 21, 40, new Request.Compact(3), new Response.Compact(3))
+        .op(2, 25, 35, atTwo, new Response.Range(3, List.of(kv("a", "a1", 2, 2, 1))))
+        .op(3, 25, 35, atTwo, new Response.Error(Response.Error.COMPACTED));
+    assertThat(verdict(concurrent)).isEqualTo(Verdict.OK);
+    Histories after = new Histories()
+        .put(1, 0, 10, "a", "a1", 2)
+        .put(1, 11, 20, "a", "a2", 3)
+        .op(1, 21, 30, new Request.Compact(3), new Response.Compact(3))
+        .op(2, 31, 40, atTwo, new Response.Range(3, List.of(kv("a", "a1", 2, 2, 1))));
+    assertThat(verdict(after)).isEqualTo(Verdict.ILLEGAL);
+  }
 }

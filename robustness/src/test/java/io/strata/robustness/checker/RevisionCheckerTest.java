@@ -257,4 +257,72 @@ class RevisionCheckerTest {
                 Histories.deleteEvent("b", 4)))
         .build());
   }
+  @Test
+  void revokingALeaseWithoutKeysCreatesNoRevision() {
+    Histories granted = new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7));
+    assertOk(new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.LeaseRevoke(7), new Response.LeaseRevoke(1))
+        .put(1, 11, 20, "a", "a1", 2)
+        .build());
+    // A server that spends a revision on it leaves a revision nobody wrote.
+    assertThat(rules(granted
+        .op(1, 6, 10, new Request.LeaseRevoke(7), new Response.LeaseRevoke(2))
+        .put(1, 11, 20, "a", "a1", 3)
+        .build())).contains("revision-gap");
+  }
+
+  @Test
+  void aKeyPutAgainWithoutTheLeaseIsNotRevokedWithIt() {
+    Histories h = new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.Put("a", "a1", 7, false), new Response.Put(2, null))
+        .put(1, 11, 20, "a", "a2", 3)
+        .op(1, 21, 30, new Request.LeaseRevoke(7), new Response.LeaseRevoke(3));
+    assertOk(h.get(1, 31, 40, "a", 3, kv("a", "a2", 2, 3, 2)).build());
+  }
+
+  @Test
+  void aRevokeThatLeavesAnAttachedKeyIsCaught() {
+    History h = new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.Put("a", "a1", 7, false), new Response.Put(2, null))
+        .op(1, 11, 20, new Request.Put("b", "b1", 7, false), new Response.Put(3, null))
+        .op(1, 21, 30, new Request.LeaseRevoke(7), new Response.LeaseRevoke(4))
+        .op(1, 31, 40, new Request.Range(KeyRange.prefix(""), 0), new Response.Range(4,
+            List.of(new KeyValue("b", "b1", 3, 3, 1, 7))))
+        .build();
+    assertThat(rules(h)).containsExactly("stale-read");
+  }
+
+  @Test
+  void aGrantedIdMustBeTheOneAskedFor() {
+    assertOk(new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(9, 600), new Response.LeaseGrant(1, 9)).build());
+    assertThat(rules(new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(9, 600), new Response.LeaseGrant(1, 8)).build()))
+        .containsExactly("wrong-response");
+  }
+
+  @Test
+  void aReadBelowACompactionThatHadReturnedMustFail() {
+    Histories base = new Histories()
+        .put(1, 0, 10, "a", "a1", 2)
+        .put(1, 11, 20, "a", "a2", 3)
+        .op(1, 21, 30, new Request.Compact(3), new Response.Compact(3));
+    History served = base.op(2, 31, 40, new Request.Range(KeyRange.single("a"), 2),
+        new Response.Range(3, List.of(kv("a", "a1", 2, 2, 1)))).build();
+    assertThat(rules(served)).containsExactly("read-below-compaction");
+    // At the compaction revision itself, or concurrent with the compaction, the read may succeed.
+    assertOk(new Histories()
+        .put(1, 0, 10, "a", "a1", 2)
+        .put(1, 11, 20, "a", "a2", 3)
+        .op(1, 21, 30, new Request.Compact(3), new Response.Compact(3))
+        .op(2, 25, 40, new Request.Range(KeyRange.single("a"), 2),
+            new Response.Range(3, List.of(kv("a", "a1", 2, 2, 1))))
+        .op(2, 41, 50, new Request.Range(KeyRange.single("a"), 3),
+            new Response.Range(3, List.of(kv("a", "a2", 2, 3, 2))))
+        .build());
+  }
 }

@@ -21,8 +21,10 @@ class RecordTrafficCommandTest {
 
   @Test
   void records_a_history_over_tcp_that_the_checker_accepts(@TempDir Path dir) throws Exception {
-    Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-        .addService(new FakeKv()).build().start();
+    io.grpc.ServerBuilder<?> builder =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create());
+    new FakeEtcd().services().forEach(builder::addService);
+    Server server = builder.build().start();
     try {
       Path file = dir.resolve("h.jsonl");
       StringWriter out = new StringWriter();
@@ -35,6 +37,8 @@ class RecordTrafficCommandTest {
 
       History h = HistoryCodec.read(file);
       assertThat(h.operations()).hasSize(200);
+      assertThat(h.watches()).as("two watchers, at least a stream each").hasSizeGreaterThanOrEqualTo(2);
+      assertThat(out.toString()).contains("2 caught up");
       HistoryChecker.Verdict v =
           new HistoryChecker(Duration.ofSeconds(20), Clock.systemUTC(), true).check(h);
       assertThat(v.outcome()).as(v.toString()).isEqualTo(HistoryChecker.Outcome.OK);
