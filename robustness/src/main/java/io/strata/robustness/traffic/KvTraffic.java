@@ -220,6 +220,7 @@ public final class KvTraffic {
   private final HistoryRecorder recorder;
   private final AtomicInteger budget;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final AtomicBoolean aborted = new AtomicBoolean();
 
   /** @param endpoints one channel per member; client {@code i} starts at {@code i % size}. */
   public KvTraffic(Config config, List<? extends Channel> endpoints) {
@@ -241,8 +242,14 @@ public final class KvTraffic {
     return recorder.size();
   }
 
-  /** Makes the clients stop after their current request. */
+  /** Makes the clients stop after their current request; the watchers then catch up. */
   public void stop() {
+    stopped.set(true);
+  }
+
+  /** Stops the clients and the watchers without letting the watchers catch up (a failed run). */
+  public void abort() {
+    aborted.set(true);
     stopped.set(true);
   }
 
@@ -263,7 +270,7 @@ public final class KvTraffic {
       History sofar = recorder.history(initialRevision);
       long lastRevision = sofar.operations().stream().filter(op -> !op.unknown())
           .mapToLong(op -> op.response().revision()).max().orElse(initialRevision);
-      int caughtUp = stopped.get() ? 0 : watchers.finish(
+      int caughtUp = aborted.get() ? 0 : watchers.finish(
           Math.max(initialRevision, lastRevision),
           System.nanoTime() + config.watchCatchUp().toNanos());
       return Result.of(recorder.history(initialRevision),
