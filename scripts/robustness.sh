@@ -31,6 +31,11 @@ echo
 echo "== robustness verdicts ($scenarios) =="
 grep -h '^\[robustness\].*\(verdict\|caught\)' "$reports"/*-output.txt 2>/dev/null \
   || echo "no verdict printed (did the scenarios run?)"
+echo
+echo "| scenario | seed | operations checked | succeeded | unknown outcome | watch events | fault | longest stall | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|"
+grep -h '^\[robustness-row\]' "$reports"/*-output.txt 2>/dev/null | sed 's/^\[robustness-row\] //'
+echo
 grep -ho 'testcase name="[^"]*"' "$reports"/TEST-*.xml 2>/dev/null | wc -l | xargs echo "scenarios run:"
 if grep -q '<failure\|<error' "$reports"/TEST-*.xml 2>/dev/null; then
   echo "FAILED: see $reports/ and the kept directories under e2e-tests/target/e2e-runs/"

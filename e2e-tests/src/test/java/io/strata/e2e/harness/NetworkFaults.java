@@ -109,6 +109,25 @@ public final class NetworkFaults implements AutoCloseable {
     drop(own(from), "--dport", own(to).peerPort());
   }
 
+  /**
+   * Drops each peer packet {@code member} sends, and each one sent to its peer port, with
+   * {@code probability} (iptables' statistic match): a lossy link, where TCP retransmits.
+   */
+  public void loseRandomly(Member member, double probability) {
+    ProcessMember m = own(member);
+    String p = String.format(java.util.Locale.ROOT, "%.3f", probability);
+    for (Member other : cluster.members()) {
+      if (!other.equals(member)) {
+        ProcessMember o = own(other);
+        iptables("-A", CHAIN, "-p", "tcp", "-m", "owner", "--gid-owner",
+            Integer.toString(m.groupId()), "--dport", Integer.toString(o.peerPort()),
+            "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+      }
+    }
+    iptables("-A", CHAIN, "-p", "tcp", "--dport", Integer.toString(m.peerPort()),
+        "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+  }
+
   /** Removes every rule: all peers reach each other again. */
   public void heal() {
     iptables("-F", CHAIN);

@@ -109,6 +109,20 @@ final class Faults {
     };
   }
 
+  /** 30% of the leader's peer packets lost, both ways, for {@code lossy}. */
+  static Fault lossyLeader(Duration lossy) {
+    return new NetworkFault() {
+      @Override
+      public String inject(Target t) {
+        Member victim = leader(t.cluster());
+        t.requireNetwork().loseRandomly(victim, 0.3);
+        hold(lossy);
+        return "30% of leader " + victim.name() + "'s peer packets dropped for "
+            + lossy.toSeconds() + " s";
+      }
+    };
+  }
+
   /**
    * A version change under traffic: {@code Downgrade ENABLE 1.1}, one member restarted as 1.1
    * (the cluster version drops to 1.1), {@code CANCEL}; healing restarts that member as 1.2 and

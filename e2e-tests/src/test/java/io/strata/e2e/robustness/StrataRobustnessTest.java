@@ -156,6 +156,14 @@ class StrataRobustnessTest {
               + "%d ms; verdict %s %s%n", tag, seed, result, injected, revision,
           longestStall.toMillis(), verdict.outcome(), verdict.notes());
 
+      int events = history.watches().stream().flatMap(w -> w.responses().stream())
+          .mapToInt(r -> r.events().size()).sum();
+      // One row of the results table scripts/robustness.sh prints (README, "Robustness").
+      System.err.printf("[robustness-row] | %s | %d | %,d | %,d | %d | %,d | %s | %.1f s | %s |%n",
+          scenario.name(), seed, result.operations(), result.succeeded(), result.unknown(), events,
+          injected, longestStall.toMillis() / 1000.0,
+          verdict.outcome() + (scenario.expectViolation() ? " (expected)" : ""));
+
       String where = "history kept in " + historyFile + " (seed " + seed + ")";
       if (scenario.expectViolation()) {
         assertThat(verdict.outcome())
