@@ -72,7 +72,10 @@ public final class RaftNode implements AutoCloseable {
     this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, observer,
         this::logAfter, fatalHandler);
     PeerId self = peer(settings.self());
-    this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
+    // jraft's gRPC server binds the endpoint's port on every interface; the node's identity stays
+    // the advertised address (announced to NodeManager in start()).
+    this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(
+        new Endpoint(self.getIp(), settings.listenPort()));
     this.transport = new PeerTransport(rpcServer);
   }
 

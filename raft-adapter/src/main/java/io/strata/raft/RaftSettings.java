@@ -11,10 +11,22 @@ import java.util.List;
  * @param initialPeers      the peer addresses of the initial voting members (used on first start)
  * @param electionTimeoutMs jraft's election timeout
  * @param snapshotCount     take a snapshot after this many applied entries (0 disables)
+ * @param listenPort        the port the peer RPC server binds (on every interface); it differs
+ *                          from {@code self}'s when peers reach this member through a proxy or a
+ *                          port mapping ({@code --listen-peer-urls} vs the advertised peer URL)
  */
 public record RaftSettings(
     Path dataDir,
     String self,
     List<String> initialPeers,
     int electionTimeoutMs,
-    long snapshotCount) {}
+    long snapshotCount,
+    int listenPort) {
+
+  /** Settings of a member that listens on the port it advertises. */
+  public RaftSettings(Path dataDir, String self, List<String> initialPeers, int electionTimeoutMs,
+      long snapshotCount) {
+    this(dataDir, self, initialPeers, electionTimeoutMs, snapshotCount,
+        Integer.parseInt(self.substring(self.lastIndexOf(':') + 1)));
+  }
+}

@@ -1,5 +1,6 @@
 package io.strata.server;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -95,6 +96,15 @@ final class ServerConfig {
 
   String advertisedPeerUrl() {
     return initialAdvertisePeerUrls != null ? split(initialAdvertisePeerUrls).get(0) : split(listenPeerUrls).get(0);
+  }
+
+  /**
+   * The port the peer listener binds: the first of {@code --listen-peer-urls}, which may differ
+   * from the advertised one (a proxy, a port mapping, 0.0.0.0 in a pod). Peers are served on
+   * every interface at that port.
+   */
+  int peerListenPort() {
+    return URI.create(split(listenPeerUrls).get(0)).getPort();
   }
 
   String effectiveInitialCluster() {

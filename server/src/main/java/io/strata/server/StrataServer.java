@@ -142,7 +142,7 @@ final class StrataServer implements AutoCloseable {
         : initial.members().stream().map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
     raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
-        config.electionTimeoutMs, config.snapshotCount), backend,
+        config.electionTimeoutMs, config.snapshotCount, config.peerListenPort()), backend,
         new IdempotentWrites(core, clusterVersions::capabilities, IdempotentWrites.WINDOW),
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend, membership::selfIsLearner);

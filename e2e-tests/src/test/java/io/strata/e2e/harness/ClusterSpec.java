@@ -19,6 +19,8 @@ import java.util.OptionalLong;
  * @param environment added to every member's environment (e.g. Strata's {@code STRATA_FAILPOINTS})
  * @param networkFaults run every member under a group id of its own, so that {@link NetworkFaults}
  *     can cut its peer traffic with iptables' owner match (root inside a private network namespace)
+ * @param peerProxies put a {@link TcpProxy} in front of every founding member's peer listener:
+ *     the member advertises the proxy's port and listens on another
  */
 public record ClusterSpec(
     int size,
@@ -29,7 +31,8 @@ public record ClusterSpec(
     Duration electionTimeout,
     List<String> extraFlags,
     Map<String, String> environment,
-    boolean networkFaults) {
+    boolean networkFaults,
+    boolean peerProxies) {
 
   public ClusterSpec {
     if (size < 1) {
@@ -54,42 +57,49 @@ public record ClusterSpec(
         Duration.ofMillis(1000),
         List.of(),
         Map.of(),
+        false,
         false);
   }
 
   public ClusterSpec withSnapshotCount(long count) {
     return new ClusterSpec(size, OptionalLong.of(count), maxRequestBytes, maxTxnOps,
-        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults);
+        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults, peerProxies);
   }
 
   public ClusterSpec withMaxRequestBytes(long bytes) {
     return new ClusterSpec(size, snapshotCount, OptionalLong.of(bytes), maxTxnOps,
-        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults);
+        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults, peerProxies);
   }
 
   public ClusterSpec withMaxTxnOps(int ops) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, OptionalInt.of(ops),
-        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults);
+        heartbeatInterval, electionTimeout, extraFlags, environment, networkFaults, peerProxies);
   }
 
   public ClusterSpec withTimeouts(Duration heartbeat, Duration election) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeat, election,
-        extraFlags, environment, networkFaults);
+        extraFlags, environment, networkFaults, peerProxies);
   }
 
   public ClusterSpec withExtraFlags(String... flags) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
-        electionTimeout, List.of(flags), environment, networkFaults);
+        electionTimeout, List.of(flags), environment, networkFaults, peerProxies);
   }
 
   public ClusterSpec withEnvironment(Map<String, String> variables) {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
-        electionTimeout, extraFlags, variables, networkFaults);
+        electionTimeout, extraFlags, variables, networkFaults, peerProxies);
   }
 
   /** Members that {@link NetworkFaults} can cut off from their peers (see the record's javadoc). */
   public ClusterSpec withNetworkFaults() {
     return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
-        electionTimeout, extraFlags, environment, true);
+        electionTimeout, extraFlags, environment, true, peerProxies);
+  }
+
+  /** Peer traffic through a {@link TcpProxy} per member (see the record's javadoc). */
+  public ClusterSpec withPeerProxies() {
+    return new ClusterSpec(size, snapshotCount, maxRequestBytes, maxTxnOps, heartbeatInterval,
+        electionTimeout, extraFlags, environment, networkFaults, true);
   }
 }

@@ -43,9 +43,23 @@ public abstract class ProcessCluster implements Cluster {
     this.directory = directory;
     this.token = "e2e-" + directory.getFileName();
     for (int i = 0; i < spec.size(); i++) {
-      members.add(new ProcessMember(i, "n" + (i + 1), FreePorts.next(), FreePorts.next(),
-          FreePorts.next(), directory.resolve("n" + (i + 1))));
+      ProcessMember m = new ProcessMember(i, "n" + (i + 1), FreePorts.next(), FreePorts.next(),
+          FreePorts.next(), directory.resolve("n" + (i + 1)));
+      if (spec.peerProxies()) {
+        m.peerListenPort = FreePorts.next();
+        m.proxy = new TcpProxy(m.peerPort, m.peerListenPort);
+      }
+      members.add(m);
     }
+  }
+
+  /** The proxy in front of {@code member}'s peer listener ({@link ClusterSpec#withPeerProxies()}). */
+  public TcpProxy peerProxy(Member member) {
+    ProcessMember m = own(member);
+    if (m.proxy == null) {
+      throw new IllegalStateException(m.name() + " has no peer proxy; use withPeerProxies()");
+    }
+    return m.proxy;
   }
 
   /** The command line that starts {@code member}, flags included. */
@@ -85,7 +99,7 @@ public abstract class ProcessCluster implements Cluster {
         "--data-dir", m.dataDir().toString(),
         "--listen-client-urls", m.clientUrl(),
         "--advertise-client-urls", m.clientUrl(),
-        "--listen-peer-urls", m.peerUrl(),
+        "--listen-peer-urls", m.proxy == null ? m.peerUrl() : "http://127.0.0.1:" + m.peerListenPort,
         "--initial-advertise-peer-urls", m.peerUrl(),
         "--initial-cluster", m.joinCluster != null ? m.joinCluster
             : members.stream().filter(x -> x.joinCluster == null).map(x -> x.name() + "=" + x.peerUrl())
@@ -142,6 +156,11 @@ public abstract class ProcessCluster implements Cluster {
       Files.createDirectories(directory);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    for (ProcessMember m : members) {
+      if (m.proxy != null) {
+        m.proxy.start();
+      }
     }
     for (ProcessMember m : members) {
       launch(m);
@@ -232,6 +251,9 @@ public abstract class ProcessCluster implements Cluster {
           m.grpc.close();
           m.grpc = null;
         }
+      }
+      if (m.proxy != null) {
+        m.proxy.close();
       }
     }
     if (keepDirectory) {
@@ -410,6 +432,9 @@ public abstract class ProcessCluster implements Cluster {
     private EtcdGrpc grpc;
     /** For a member that joins a running cluster: its --initial-cluster; null for founding members. */
     private volatile String joinCluster;
+    /** With peer proxies: the port the member listens on for peers (it advertises {@link #peerPort}). */
+    private int peerListenPort;
+    private TcpProxy proxy;
     /** This member's --emulate-version from its next start on, overriding the spec's; null for the spec's. */
     private volatile String emulateVersion;
 

@@ -28,4 +28,9 @@ interface Fault {
   default boolean needsNetwork() {
     return false;
   }
+
+  /** Whether the scenario's cluster must route peer traffic through a proxy per member. */
+  default boolean needsPeerProxies() {
+    return false;
+  }
 }

@@ -124,6 +124,32 @@ final class Faults {
   }
 
   /**
+   * Every byte between peers delayed by {@code delay} (in the proxy in front of each member's peer
+   * port, so a round trip takes at least twice that) for {@code length}.
+   */
+  static Fault slowPeers(Duration delay, Duration length) {
+    return new Fault() {
+      @Override
+      public String inject(Target t) {
+        t.cluster().members().forEach(m -> t.cluster().peerProxy(m).delay(delay));
+        hold(length);
+        return "every peer link delayed " + delay.toMillis() + " ms each way for "
+            + length.toSeconds() + " s";
+      }
+
+      @Override
+      public void heal(Target t) {
+        t.cluster().members().forEach(m -> t.cluster().peerProxy(m).heal());
+      }
+
+      @Override
+      public boolean needsPeerProxies() {
+        return true;
+      }
+    };
+  }
+
+  /**
    * A version change under traffic: {@code Downgrade ENABLE 1.1}, one member restarted as 1.1
    * (the cluster version drops to 1.1), {@code CANCEL}; healing restarts that member as 1.2 and
    * waits until the cluster is back at 1.2.

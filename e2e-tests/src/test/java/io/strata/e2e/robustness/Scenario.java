@@ -32,6 +32,8 @@ record Scenario(String name, Supplier<Fault> fault, boolean inCi, String failpoi
       ok("isolate-follower", () -> Faults.isolate(false, FAULT_LENGTH), false),
       ok("one-way-from-leader", () -> Faults.oneWayFromLeader(FAULT_LENGTH), false),
       ok("lossy-leader", () -> Faults.lossyLeader(FAULT_LENGTH.multipliedBy(2)), false),
+      ok("slow-peers", () -> Faults.slowPeers(Duration.ofMillis(150), FAULT_LENGTH.multipliedBy(2)),
+          false),
       ok("downgrade-cancel", Faults::downgradeThenCancel, false),
       ok("downgrade-and-upgrade", Faults::downgradeAndUpgrade, false),
       // Linearizable reads served without read-index: an isolated follower answers from its own

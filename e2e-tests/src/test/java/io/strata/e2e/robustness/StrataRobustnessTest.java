@@ -93,6 +93,9 @@ class StrataRobustnessTest {
     if (fault.needsNetwork()) {
       spec = spec.withNetworkFaults();
     }
+    if (fault.needsPeerProxies()) {
+      spec = spec.withPeerProxies();
+    }
     ProcessCluster cluster = (ProcessCluster) clusters.start(Backend.STRATA, spec);
     Member leader = cluster.awaitLeader(Duration.ofSeconds(30));
     long initialRevision = emptyStoreRevision(cluster, leader);
