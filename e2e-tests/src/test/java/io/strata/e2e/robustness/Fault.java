@@ -29,6 +29,14 @@ interface Fault {
     return false;
   }
 
+  /**
+   * Whether a connected majority stays up during the fault; liveness is then required from the
+   * fault's start, otherwise from its healing.
+   */
+  default boolean keepsMajority() {
+    return true;
+  }
+
   /** Whether the scenario's cluster must route peer traffic through a proxy per member. */
   default boolean needsPeerProxies() {
     return false;

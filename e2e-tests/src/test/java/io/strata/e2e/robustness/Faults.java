@@ -60,6 +60,31 @@ final class Faults {
     };
   }
 
+  /**
+   * SIGKILL of every member at once (a power loss of the whole cluster), all restarted together
+   * after {@code down}: only what was synced survives, and every acknowledged write must.
+   */
+  static Fault killAll(Duration down) {
+    return new Fault() {
+      @Override
+      public String inject(Target t) {
+        t.cluster().members().forEach(t.cluster()::kill);
+        hold(down);
+        return "kill -9 of all 3 members, down " + down.toSeconds() + " s";
+      }
+
+      @Override
+      public void heal(Target t) {
+        t.cluster().startAll(); // one at a time, none would find a quorum to become ready
+      }
+
+      @Override
+      public boolean keepsMajority() {
+        return false;
+      }
+    };
+  }
+
   /** SIGSTOP of the leader or a follower for {@code paused}, then SIGCONT. */
   static Fault pause(boolean leader, Duration paused) {
     return new Fault() {

@@ -26,6 +26,7 @@ record Scenario(String name, Supplier<Fault> fault, boolean inCi, String failpoi
   static final List<Scenario> ALL = List.of(
       ok("kill-leader", () -> Faults.kill(true, FAULT_LENGTH), true),
       ok("kill-follower", () -> Faults.kill(false, FAULT_LENGTH), false),
+      ok("kill-all", () -> Faults.killAll(Duration.ofSeconds(2)), false),
       ok("pause-leader", () -> Faults.pause(true, FAULT_LENGTH), false),
       ok("pause-follower", () -> Faults.pause(false, FAULT_LENGTH), false),
       ok("isolate-leader", () -> Faults.isolate(true, FAULT_LENGTH), true),

@@ -47,8 +47,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>the history is linearizable and the watch streams keep etcd's guarantees
  *       ({@link HistoryChecker}: OK; UNKNOWN fails), and every watcher caught up at the end;
  *   <li>every member reaches the same revision with the same KV hash after healing;
- *   <li>liveness: while a majority is connected, the longest time without a successful operation
- *       stays under {@link #LIVENESS_BOUND};
+ *   <li>liveness: while a majority is connected (from the fault's start, or from its healing when
+ *       the fault takes the majority down), the longest time without a successful operation stays
+ *       under {@link #LIVENESS_BOUND};
  *   <li>validity gates: an empty store at the start, a minimum load before the fault and overall,
  *       a write after healing. A run below them is invalid, which fails it too.
  * </ul>
@@ -135,6 +136,10 @@ class StrataRobustnessTest {
         System.err.printf("%s: healed after %d ms%n", tag,
             TimeUnit.NANOSECONDS.toMillis(healed - faultStart));
         awaitTraffic(cluster, run, AFTER_HEALING);
+        // On a slow machine or after a long fault the load may still be short of the gate: give
+        // the traffic a bounded while longer rather than call the run invalid at once.
+        cluster.waitFor("enough operations for a valid run", Duration.ofSeconds(30),
+            () -> traffic.recorded() >= MIN_SUCCEEDED * 6 / 5 || run.isDone() ? true : null);
         traffic.stop();
         result = run.get(60, TimeUnit.SECONDS);
       } finally {
@@ -154,7 +159,7 @@ class StrataRobustnessTest {
       }
       HistoryChecker.Verdict verdict =
           new HistoryChecker(Duration.ofSeconds(60), Clock.systemUTC(), false).check(history);
-      Duration longestStall = longestStall(history, faultStart);
+      Duration longestStall = longestStall(history, fault.keepsMajority() ? faultStart : healed);
       System.err.printf("%s: seed %d, %s; fault: %s; converged at revision %d; longest stall "
               + "%d ms; verdict %s %s%n", tag, seed, result, injected, revision,
           longestStall.toMillis(), verdict.outcome(), verdict.notes());
@@ -186,7 +191,7 @@ class StrataRobustnessTest {
           .as("invalid run: successful operations (%s); %s", result, where)
           .isGreaterThanOrEqualTo(MIN_SUCCEEDED);
       assertThat(longestStall).as("liveness: longest time without a successful operation "
-          + "after the fault; %s", where).isLessThanOrEqualTo(LIVENESS_BOUND);
+          + "while a majority was up; %s", where).isLessThanOrEqualTo(LIVENESS_BOUND);
     } finally {
       connections.forEach(EtcdGrpc::close);
     }
@@ -236,8 +241,8 @@ class StrataRobustnessTest {
   }
 
   /**
-   * The longest time from the fault's start to the end of the history without any operation
-   * returning successfully: how long the cluster stopped serving.
+   * The longest time from {@code from} to the end of the history without any operation returning
+   * successfully: how long the cluster stopped serving.
    */
   static Duration longestStall(History history, long from) {
     List<Long> returns = history.operations().stream()
