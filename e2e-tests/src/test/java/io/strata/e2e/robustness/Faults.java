@@ -12,6 +12,7 @@ import io.strata.e2e.version.DowngradeSupport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -42,22 +43,7 @@ final class Faults {
 
   /** SIGKILL of the leader or a follower, restarted on the same data dir after {@code down}. */
   static Fault kill(boolean leader, Duration down) {
-    return new Fault() {
-      private Member victim;
-
-      @Override
-      public String inject(Target t) {
-        victim = leader ? leader(t.cluster()) : follower(t.cluster());
-        t.cluster().kill(victim);
-        hold(down);
-        return "kill -9 " + role(leader) + " " + victim.name() + ", down " + down.toSeconds() + " s";
-      }
-
-      @Override
-      public void heal(Target t) {
-        t.cluster().start(victim);
-      }
-    };
+    return onOneMember(leader, down, "kill -9", ProcessCluster::kill, ProcessCluster::start);
   }
 
   /**
@@ -87,20 +73,26 @@ final class Faults {
 
   /** SIGSTOP of the leader or a follower for {@code paused}, then SIGCONT. */
   static Fault pause(boolean leader, Duration paused) {
+    return onOneMember(leader, paused, "SIGSTOP", ProcessCluster::pause, ProcessCluster::resume);
+  }
+
+  /** {@code inject} on the leader or a follower, {@code heal} on it after {@code length}. */
+  private static Fault onOneMember(boolean leader, Duration length, String what,
+      BiConsumer<ProcessCluster, Member> inject, BiConsumer<ProcessCluster, Member> heal) {
     return new Fault() {
       private Member victim;
 
       @Override
       public String inject(Target t) {
         victim = leader ? leader(t.cluster()) : follower(t.cluster());
-        t.cluster().pause(victim);
-        hold(paused);
-        return "SIGSTOP " + role(leader) + " " + victim.name() + " for " + paused.toSeconds() + " s";
+        inject.accept(t.cluster(), victim);
+        hold(length);
+        return what + " " + role(leader) + " " + victim.name() + " for " + length.toSeconds() + " s";
       }
 
       @Override
       public void heal(Target t) {
-        t.cluster().resume(victim);
+        heal.accept(t.cluster(), victim);
       }
     };
   }
