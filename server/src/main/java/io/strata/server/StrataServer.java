@@ -147,6 +147,7 @@ final class StrataServer implements AutoCloseable {
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend, membership::selfIsLearner);
     metrics.bind(member);
+    metrics.bind(watchHub);
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
