@@ -18,9 +18,13 @@ import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.rpc.impl.GrpcServer;
 import com.alipay.sofa.jraft.storage.LogStorage;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.ThreadId;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.util.MutableHandlerRegistry;
+import io.strata.api.grpc.RequestParsing;
 import io.strata.api.peerpb.ApplyResult;
 import io.strata.api.raftpb.Entry;
 import io.strata.storage.Backend;
@@ -116,12 +120,25 @@ public final class RaftNode implements AutoCloseable {
     raftOptions.setSync(true);
     raftOptions.setReadOnlyOptions(ReadOnlyOption.ReadOnlySafe);
     options.setRaftOptions(raftOptions);
+    parseRequestsAsTheClientPortDoes();
     rpcServer.init(null);
     // jraft refuses to start a node whose address no RPC server has announced.
     NodeManager.getInstance().addAddress(peer(settings.self()).getEndpoint());
     node = RaftServiceFactory.createAndInitRaftNode(GROUP, peer(settings.self()), options);
     if (node == null) {
       throw new IllegalStateException("jraft node failed to start; see the log above");
+    }
+  }
+
+  /**
+   * Every peer service registered so far (jraft's and {@link #transport()}'s) answers bytes that
+   * are no valid request with INTERNAL, as the client port does, not grpc-java's UNKNOWN. Unknown
+   * fields are kept: they may come from a newer member.
+   */
+  private void parseRequestsAsTheClientPortDoes() {
+    MutableHandlerRegistry registry = ((GrpcServer) rpcServer).getHandlerRegistry();
+    for (ServerServiceDefinition service : registry.getServices()) {
+      registry.addService(RequestParsing.etcdRules(service, RequestParsing.UnknownFields.KEEP));
     }
   }
 

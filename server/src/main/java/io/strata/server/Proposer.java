@@ -31,6 +31,10 @@ import java.util.function.Supplier;
  */
 public final class Proposer {
   private static final long RETRY_DELAY_MS = 50;
+  private static final StatusRuntimeException MALFORMED_FORWARD = EtcdErrors.error(io.grpc.Status.Code.INVALID_ARGUMENT,
+      "etcdserver: malformed forwarded entry");
+  private static final StatusRuntimeException FORWARD_WITHOUT_COMMAND = EtcdErrors.error(io.grpc.Status.Code.INVALID_ARGUMENT,
+      "etcdserver: forwarded entry carries no command this version knows");
 
   private final RaftNode raft;
   private final PeerTransport transport;
@@ -180,8 +184,12 @@ public final class Proposer {
     try {
       entry = Entry.parseFrom(request.getEntry());
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      reply.complete(ForwardResponse.newBuilder().setResult(error(EtcdErrors.error(
-          io.grpc.Status.Code.INVALID_ARGUMENT, "etcdserver: malformed forwarded entry"))).build());
+      reply.complete(ForwardResponse.newBuilder().setResult(error(MALFORMED_FORWARD)).build());
+      return;
+    }
+    if (entry.getCommandCase() == Entry.CommandCase.COMMAND_NOT_SET) {
+      // No member could apply it (each would stop on it, and again on every restart): keep it out of the log.
+      reply.complete(ForwardResponse.newBuilder().setResult(error(FORWARD_WITHOUT_COMMAND)).build());
       return;
     }
     CompletableFuture<ApplyResult> applied = new CompletableFuture<>();

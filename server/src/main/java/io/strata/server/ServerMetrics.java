@@ -6,8 +6,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strata.raft.RaftObserver;
+import io.strata.server.watch.WatchHub;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 
 /**
  * The member's metrics, under etcd's names where the meaning is the same so that etcd dashboards
@@ -21,6 +25,7 @@ final class ServerMetrics implements RaftObserver {
   private final Counter leaderChanges;
   private final Timer snapshotSaves;
   private final AtomicLong snapshotsReceived = new AtomicLong();
+  private final List<TotalGauge> totalGauges = new CopyOnWriteArrayList<>();
 
   ServerMetrics() {
     leaderChanges = Counter.builder("etcd_server_leader_changes_seen")
@@ -37,18 +42,42 @@ final class ServerMetrics implements RaftObserver {
         .description("Whether or not a leader exists. 1 is existence, 0 is not.").register(registry);
     Gauge.builder("etcd_server_is_leader", member, m -> m.raft().isLeader() ? 1 : 0)
         .description("Whether or not this member is a leader. 1 if is, 0 otherwise.").register(registry);
-    Gauge.builder("etcd_server_proposals_committed_total", member, m -> m.raft().committedIndex())
-        .description("The total number of consensus proposals committed.").register(registry);
-    Gauge.builder("etcd_server_proposals_applied_total", member, m -> m.raft().appliedIndex())
-        .description("The total number of consensus proposals applied.").register(registry);
+    totalGauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.",
+        () -> member.raft().committedIndex());
+    totalGauge("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.",
+        () -> member.raft().appliedIndex());
     Gauge.builder("etcd_mvcc_db_total_size_in_bytes", member, m -> m.backend().sizeBytes())
         .description("Total size of the underlying database physically allocated in bytes.").register(registry);
     Gauge.builder("etcd_mvcc_db_total_size_in_use_in_bytes", member, m -> m.backend().sizeInUseBytes())
         .description("Total size of the underlying database logically in use in bytes.").register(registry);
   }
 
+  /** Registers etcd's watch gauges. */
+  void bind(WatchHub watches) {
+    totalGauge("etcd_debugging_mvcc_watch_stream_total", "Total number of watch streams.", watches::streamCount);
+    totalGauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", watches::watcherCount);
+    totalGauge("etcd_debugging_mvcc_slow_watcher_total", "Total number of unsynced slow watchers.",
+        watches::slowWatcherCount);
+  }
+
+  /**
+   * An etcd gauge whose name ends in {@code _total}: the Prometheus client drops that suffix from a
+   * gauge's name, so these are written after the registry's exposition, under etcd's exact names.
+   */
+  private void totalGauge(String name, String help, DoubleSupplier value) {
+    totalGauges.add(new TotalGauge(name, help, value));
+  }
+
+  private record TotalGauge(String name, String help, DoubleSupplier value) {}
+
   String scrape() {
-    return registry.scrape();
+    StringBuilder text = new StringBuilder(registry.scrape());
+    for (TotalGauge gauge : totalGauges) {
+      text.append("# HELP ").append(gauge.name()).append(' ').append(gauge.help()).append('\n')
+          .append("# TYPE ").append(gauge.name()).append(" gauge\n")
+          .append(gauge.name()).append(' ').append(gauge.value().getAsDouble()).append('\n');
+    }
+    return text.toString();
   }
 
   @Override

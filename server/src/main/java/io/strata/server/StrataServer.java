@@ -1,8 +1,12 @@
 package io.strata.server;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.strata.api.etcdserverpb.Member;
+import io.strata.api.grpc.RequestParsing;
 import io.strata.api.peerpb.ForwardRequest;
 import io.strata.api.peerpb.ForwardResponse;
 import io.strata.api.raftpb.Entry;
@@ -34,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -147,6 +152,7 @@ final class StrataServer implements AutoCloseable {
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend, membership::selfIsLearner);
     metrics.bind(member);
+    metrics.bind(watchHub);
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
@@ -181,24 +187,29 @@ final class StrataServer implements AutoCloseable {
     if (builder == null) {
       throw new IllegalArgumentException("--listen-client-urls names no URL");
     }
+    // Innermost first; they run inside the request parsing, so they see typed messages.
+    List<ServerInterceptor> interceptors = new ArrayList<>();
     if (version.supportsIdempotentWrites()) {
-      builder.intercept(new RequestIds()); // an older version ignores the request id metadata
+      interceptors.add(new RequestIds()); // an older version ignores the request id metadata
+    }
+    interceptors.addAll(List.of(new AuthInterceptor(authStore), new LearnerGate(membership::selfIsLearner),
+        new VersionGate(version.version()), new ResponseMetadata()));
+    List<BindableService> services = List.of(
+        new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor),
+        leaseService,
+        new WatchService(watchHub, member),
+        new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth),
+        new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
+            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions),
+        new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth,
+            clusterVersions::capabilities));
+    for (BindableService service : services) {
+      builder.addService(RequestParsing.etcdRules(ServerInterceptors.intercept(service, interceptors),
+          RequestParsing.UnknownFields.DISCARD));
     }
     grpc = builder
         // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
-        .intercept(new AuthInterceptor(authStore))
-        .intercept(new LearnerGate(membership::selfIsLearner))
-        .intercept(new VersionGate(version.version()))
-        .intercept(new ResponseMetadata())
-        .addService(new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor))
-        .addService(leaseService)
-        .addService(new WatchService(watchHub, member))
-        .addService(new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth))
-        .addService(new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
-            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions))
-        .addService(new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth,
-            clusterVersions::capabilities))
         .build()
         .start();
     http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);

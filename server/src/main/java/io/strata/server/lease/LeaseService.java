@@ -35,9 +35,10 @@ import java.util.concurrent.CompletableFuture;
  *       first picks the id when the client sent 0 and raises the TTL to the minimum, so apply only
  *       records what the entry says.</li>
  *   <li>LeaseKeepAlive and LeaseTimeToLive are answered by the leader's lessor
- *       ({@link LeaderLeases}). A keep-alive stream handles one request at a time, in order; each
- *       response carries the header taken before the renewal (as etcd does, so its revision is
- *       never newer than the renewal) and TTL 0 for a lease that does not exist.</li>
+ *       ({@link LeaderLeases}). A keep-alive stream ({@link KeepAliveStream}) handles one request
+ *       at a time, in order; each response carries the header taken before the renewal (as etcd
+ *       does, so its revision is never newer than the renewal) and TTL 0 for a lease that does not
+ *       exist.</li>
  *   <li>LeaseTimeToLive for a missing lease answers TTL -1 with granted TTL 0 (etcd); LeaseLeases
  *       answers from this member's table.</li>
  * </ul>
@@ -136,83 +137,8 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
   @Override
   public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(
       StreamObserver<LeaseKeepAliveResponse> responses) {
-    ServerCallStreamObserver<LeaseKeepAliveResponse> call =
-        (ServerCallStreamObserver<LeaseKeepAliveResponse>) responses;
-    KeepAliveStream stream = new KeepAliveStream(call);
-    call.disableAutoRequest();
-    call.setOnCancelHandler(stream::cancelled);
-    call.request(1);
-    return stream;
-  }
-
-  /**
-   * One keep-alive stream: one renewal in flight at a time (the next request is pulled from the
-   * client only after the response is sent), responses in request order.
-   */
-  private final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
-    private final ServerCallStreamObserver<LeaseKeepAliveResponse> call;
-    private boolean inFlight;
-    private boolean halfClosed;
-    private boolean finished;
-
-    KeepAliveStream(ServerCallStreamObserver<LeaseKeepAliveResponse> call) {
-      this.call = call;
-    }
-
-    @Override
-    public void onNext(LeaseKeepAliveRequest request) {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        inFlight = true;
-      }
-      // Header before the renewal: its revision is never newer than the renewal itself.
-      ResponseHeader header = localHeader();
-      leader.renew(request.getID()).whenComplete((answer, failure) -> {
-        synchronized (this) {
-          inFlight = false;
-          if (finished) {
-            return;
-          }
-          if (failure != null) {
-            finished = true;
-            call.onError(LeaderLeases.asStatus(failure));
-            return;
-          }
-          long ttl = answer.getStatus() == LeasePeerStatus.LEASE_OK ? answer.getTtl() : 0;
-          call.onNext(LeaseKeepAliveResponse.newBuilder()
-              .setHeader(header)
-              .setID(request.getID())
-              .setTTL(ttl)
-              .build());
-          if (halfClosed) {
-            finished = true;
-            call.onCompleted();
-          } else {
-            call.request(1);
-          }
-        }
-      });
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      cancelled();
-    }
-
-    @Override
-    public synchronized void onCompleted() {
-      halfClosed = true;
-      if (!inFlight && !finished) {
-        finished = true;
-        call.onCompleted();
-      }
-    }
-
-    synchronized void cancelled() {
-      finished = true;
-    }
+    return KeepAliveStream.open((ServerCallStreamObserver<LeaseKeepAliveResponse>) responses, this::localHeader,
+        leader::renew);
   }
 
   private ResponseHeader localHeader() {

@@ -91,6 +91,9 @@ public final class WatchHub implements CommitListener, AutoCloseable {
   private final WatcherGroup synced = new WatcherGroup();
   private final Set<Watcher> registered = new HashSet<>();
   private int checksWithoutLeader;
+  /** {@link #registered} and the unsynced part of it, published after every posted task for metrics. */
+  private volatile int watcherCount;
+  private volatile int slowWatcherCount;
 
   public WatchHub(Backend backend, HeaderSource headers, WatchSettings settings) {
     this.backend = backend;
@@ -495,7 +498,14 @@ public final class WatchHub implements CommitListener, AutoCloseable {
 
   private void post(Runnable task) {
     try {
-      loop.execute(guarded(task));
+      loop.execute(guarded(() -> {
+        try {
+          task.run();
+        } finally {
+          watcherCount = registered.size();
+          slowWatcherCount = registered.size() - synced.size();
+        }
+      }));
     } catch (RejectedExecutionException e) {
       // closed: nothing more to deliver
     }
@@ -519,6 +529,21 @@ public final class WatchHub implements CommitListener, AutoCloseable {
   /** The open streams (tests inspect their queues). */
   Set<ServerWatchStream> streams() {
     return streams;
+  }
+
+  /** Open watch streams (etcd's {@code etcd_debugging_mvcc_watch_stream_total}); any thread. */
+  public int streamCount() {
+    return streams.size();
+  }
+
+  /** Watchers of all streams (etcd's {@code etcd_debugging_mvcc_watcher_total}); any thread. */
+  public int watcherCount() {
+    return watcherCount;
+  }
+
+  /** Watchers that are not synced: behind or catching up (etcd's {@code etcd_debugging_mvcc_slow_watcher_total}). */
+  public int slowWatcherCount() {
+    return slowWatcherCount;
   }
 
   /** A consistent picture of the hub, taken on the hub thread (for tests and diagnostics). */

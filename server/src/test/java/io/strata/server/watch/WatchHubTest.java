@@ -115,6 +115,19 @@ class WatchHubTest {
   }
 
   @Test
+  void theMetricCountsFollowStreamsAndWatchersUntilTheClientGoesAway() throws IOException {
+    start();
+    WatchClient c = client();
+    c.create(watch("a"));
+    c.create(watch("b"));
+    awaitSynced(2);
+    assertThat(List.of(hub.streamCount(), hub.watcherCount(), hub.slowWatcherCount())).containsExactly(1, 2, 0);
+    c.close();
+    awaitStats(s -> s.streams() == 0 && s.watchers() == 0);
+    assertThat(List.of(hub.streamCount(), hub.watcherCount(), hub.slowWatcherCount())).containsExactly(0, 0, 0);
+  }
+
+  @Test
   void rangesPrefixesAndFromKeyWatchersSeeExactlyTheirKeys() throws IOException {
     start();
     WatchClient c = client();
