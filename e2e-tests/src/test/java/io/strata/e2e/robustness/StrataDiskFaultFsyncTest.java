@@ -10,7 +10,6 @@ import io.strata.e2e.harness.Leadership;
 import io.strata.e2e.harness.Libfiu;
 import io.strata.e2e.harness.ProcessCluster;
 import io.strata.e2e.harness.ProcessCluster.ProcessMember;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -66,19 +65,13 @@ class StrataDiskFaultFsyncTest {
 
     try (CheckedTraffic traffic = CheckedTraffic.start(cluster, tag)) {
       traffic.runFor(BEFORE_FAULT);
+      long fault = System.nanoTime();
       fiu.failSyncs();
       System.err.printf("%s: fsync and fdatasync of %s (pid %d) fail with EIO%n", tag,
           failing.name(), failing.pid());
-
-      cluster.waitFor(failing.name() + " to stop after its fsyncs failed", STOP_BOUND,
-          () -> failing.isRunning() ? null : true);
-      assertThat(failing.exitCode().orElseThrow())
-          .as("exit code of %s after failed fsyncs", failing.name()).isNotZero();
-      String log = Files.readString(failing.logFile());
-      assertThat(log).as("%s's log says why it stopped", failing.name())
-          .contains("fatal error, stopping the member");
-      System.err.printf("%s: %s stopped with exit code %d: %s%n", tag, failing.name(),
-          failing.exitCode().getAsInt(), fatalCause(log));
+      MemberStop stop = MemberStop.await(cluster, failing, fault, STOP_BOUND,
+          "EIO", "Input/output error");
+      System.err.printf("%s: %s stopped: %s%n", tag, failing.name(), stop);
 
       long stopped = traffic.now();
       traffic.runFor(WITHOUT_THE_MEMBER);
@@ -96,16 +89,5 @@ class StrataDiskFaultFsyncTest {
       System.err.printf("%s: converged at revision %d%n", tag, revision);
       traffic.assertLinearizable(result);
     }
-  }
-
-  /** The line after the member's "fatal error" line: what failed. */
-  private static String fatalCause(String log) {
-    String[] lines = log.split("\n");
-    for (int i = 0; i + 1 < lines.length; i++) {
-      if (lines[i].contains("fatal error, stopping the member")) {
-        return lines[i + 1];
-      }
-    }
-    return "(no fatal error logged)";
   }
 }
