@@ -84,11 +84,10 @@ class StrataDiskFaultPowerCutTest {
     String tag = "[disk-fault] power-cut-" + cut.name().toLowerCase() + "-" + variant;
     try (Disks disks = new Disks()) {
       ProcessCluster cluster = disks.startCluster(snapshotCount);
-      List<ProcessMember> victims = cut == Cut.ALL ? cluster.members()
-          : List.of((ProcessMember) cluster.awaitLeader(Duration.ofSeconds(30)));
-
       try (CheckedTraffic traffic = CheckedTraffic.start(cluster, tag)) {
         traffic.runFor(BEFORE_CUT);
+        List<ProcessMember> victims = cut == Cut.ALL ? cluster.members()
+            : List.of((ProcessMember) cluster.awaitLeader(Duration.ofSeconds(10)));
         disks.powerCut(victims);
         System.err.printf("%s: cut %s%n", tag, victims.stream().map(Member::name).toList());
         if (cut == Cut.LEADER) {
