@@ -17,7 +17,6 @@ import io.strata.storage.Backend;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -189,8 +188,13 @@ final class StateMachineShell extends StateMachineAdapter {
       }
       backend.replaceWith(staged);
       Backend.deleteTree(staged);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | RuntimeException e) {
+      // Thrown into jraft, the failure would leave its snapshot load pending forever while this
+      // member went on serving; returning false makes jraft report an error, and the member stops.
+      LOG.error("installing the snapshot at index {} failed; stopping the member",
+          meta.getLastIncludedIndex(), e);
+      fatalHandler.accept(e);
+      return false;
     }
     try (ReadView view = backend.readView()) {
       appliedIndex.set(view.consistentIndex());

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -61,6 +62,7 @@ public final class Backend implements AutoCloseable {
 
   private void openDb() {
     try {
+      recoverReplacement(dir);
       Files.createDirectories(dir);
       dbOptions = new DBOptions()
           .setCreateIfMissing(true)
@@ -140,19 +142,59 @@ public final class Backend implements AutoCloseable {
   }
 
   /**
-   * Replaces the whole database with the checkpoint in {@code checkpointDir} (a snapshot install).
-   * Blocks until every open read view and batch is closed.
+   * Replaces the whole database with a copy of the checkpoint in {@code checkpointDir} (a snapshot
+   * install). Blocks until every open read view and batch is closed.
+   *
+   * <p>Durable when it returns, and atomic across a crash: the copy is fsynced beside the database
+   * ({@code <dir>.incoming}), then swapped in by two renames whose directory is fsynced; {@link
+   * #open} finishes or undoes a swap that a crash interrupted. Raft goes on from the snapshot's
+   * index once this returns, so the installed state must not live in the page cache only.
    */
   public void replaceWith(Path checkpointDir) {
+    Path incoming = incoming(dir);
+    Path outgoing = outgoing(dir);
+    deleteTree(incoming);
+    copyRecursively(checkpointDir, incoming);
+    FileSync.syncTree(incoming);
     lifecycle.writeLock().lock();
     try {
       closeDb();
-      deleteTree(dir);
-      copyRecursively(checkpointDir, dir);
+      deleteTree(outgoing);
+      Files.move(dir, outgoing, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
+      FileSync.sync(dir.toAbsolutePath().getParent());
+      deleteTree(outgoing);
       openDb();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot swap the installed snapshot into " + dir, e);
     } finally {
       lifecycle.writeLock().unlock();
     }
+  }
+
+  /**
+   * Completes or rolls back a {@link #replaceWith} that a crash interrupted. {@code incoming} is
+   * renamed only once complete and synced, so: the database missing while {@code incoming} exists
+   * means the crash fell between the two renames, and {@code incoming} is the installed database;
+   * otherwise whatever is left beside the database is stale.
+   */
+  private static void recoverReplacement(Path dir) throws IOException {
+    Path incoming = incoming(dir);
+    Path outgoing = outgoing(dir);
+    if (!Files.exists(dir) && Files.exists(incoming) && Files.exists(outgoing)) {
+      Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
+      FileSync.sync(dir.toAbsolutePath().getParent());
+    }
+    deleteTree(incoming);
+    deleteTree(outgoing);
+  }
+
+  private static Path incoming(Path dir) {
+    return dir.resolveSibling(dir.getFileName() + ".incoming");
+  }
+
+  private static Path outgoing(Path dir) {
+    return dir.resolveSibling(dir.getFileName() + ".outgoing");
   }
 
   /** Bytes of live data files (etcd's dbSize). */

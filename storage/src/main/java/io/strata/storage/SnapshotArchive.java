@@ -109,6 +109,8 @@ public final class SnapshotArchive {
       if (!Arrays.equals(expected, sha.digest())) {
         throw new IOException("snapshot hash mismatch: the file is damaged or truncated");
       }
+      FileSync.syncTree(dbDir);
+      FileSync.sync(dbDir.toAbsolutePath().getParent());
     } catch (EOFException e) {
       throw new IOException("snapshot is truncated", e);
     } catch (IOException e) {

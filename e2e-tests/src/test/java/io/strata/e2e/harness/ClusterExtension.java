@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -33,6 +34,15 @@ public final class ClusterExtension
 
   /** Starts a cluster of {@code backend} and waits until every member reports a leader. */
   public synchronized Cluster start(Backend backend, ClusterSpec spec) {
+    return start(backend, spec, cluster -> { });
+  }
+
+  /**
+   * Like {@link #start(Backend, ClusterSpec)}, but runs {@code beforeStart} on the cluster before
+   * any member starts: to mount a member's data dir, or to run a member under a wrapper command.
+   */
+  public synchronized ProcessCluster start(Backend backend, ClusterSpec spec,
+      Consumer<ProcessCluster> beforeStart) {
     Path dir;
     try {
       Path root = Path.of(System.getProperty("strata.e2e.workdir", System.getProperty("java.io.tmpdir")));
@@ -44,6 +54,7 @@ public final class ClusterExtension
     ProcessCluster cluster = backend.create(spec, dir);
     (inTest ? testScoped : classScoped).add(cluster);
     try {
+      beforeStart.accept(cluster);
       cluster.startAll();
     } catch (RuntimeException | Error e) {
       // Left to afterEach/afterAll to close; the start failure itself is what the test reports.

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -159,25 +161,30 @@ public abstract class ProcessCluster implements Cluster {
     }
     for (ProcessMember m : members) {
       if (m.proxy != null) {
-        m.proxy.start();
+        m.proxy.start(); // before any member dials the advertised peer ports
       }
     }
-    for (ProcessMember m : members) {
-      launch(m);
+    startTogether(members);
+  }
+
+  /**
+   * Starts several stopped members at once, then waits until each one reports a leader: a
+   * majority restarted after a crash finds no leader until enough of its members run.
+   */
+  public void startTogether(List<? extends Member> stopped) {
+    List<ProcessMember> own = stopped.stream().map(this::own).toList();
+    for (ProcessMember m : own) {
+      if (m.isRunning()) {
+        throw new IllegalStateException(m.name() + " is already running");
+      }
     }
-    for (ProcessMember m : members) {
-      awaitReady(m);
-    }
+    own.forEach(this::launch);
+    own.forEach(this::awaitReady);
   }
 
   @Override
   public void start(Member member) {
-    ProcessMember m = own(member);
-    if (m.isRunning()) {
-      throw new IllegalStateException(m.name() + " is already running");
-    }
-    launch(m);
-    awaitReady(m);
+    startTogether(List.of(member));
   }
 
   @Override
@@ -314,7 +321,9 @@ public abstract class ProcessCluster implements Cluster {
   }
 
   private void launch(ProcessMember m) {
-    List<String> command = withGroup(m, command(m, flags(m)));
+    List<String> command = new ArrayList<>(m.commandPrefix);
+    command.addAll(command(m, flags(m)));
+    command = withGroup(m, command);
     try {
       Files.createDirectories(m.dataDir().getParent());
       Files.writeString(m.logFile(),
@@ -327,6 +336,7 @@ public abstract class ProcessCluster implements Cluster {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(m.logFile().toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       pb.environment().putAll(spec.environment());
+      pb.environment().putAll(m.extraEnvironment);
       Process p = pb.start();
       LIVE.add(p);
       p.onExit().thenRun(() -> LIVE.remove(p));
@@ -438,6 +448,21 @@ public abstract class ProcessCluster implements Cluster {
     /** This member's --emulate-version from its next start on, overriding the spec's; null for the spec's. */
     private volatile String emulateVersion;
 
+    /** Prepended to this member's command from its next start on; empty for none. */
+    private volatile List<String> commandPrefix = List.of();
+    /** Added to this member's environment (over the spec's) from its next start on. */
+    private volatile Map<String, String> extraEnvironment = Map.of();
+
+    /**
+     * From the next start on, run this member's command under {@code commandPrefix} (e.g. {@code
+     * fiu-run -x -f CTL}) with {@code environment} added to the spec's (e.g. libfaketime's
+     * variables); {@code runUnder(List.of(), Map.of())} returns to the plain command.
+     */
+    public void runUnder(List<String> commandPrefix, Map<String, String> environment) {
+      this.commandPrefix = List.copyOf(commandPrefix);
+      this.extraEnvironment = Map.copyOf(environment);
+    }
+
     /** From the next start on, run this member as release {@code version} ("X.Y"; null: the spec's). */
     public void emulateVersion(String version) {
       this.emulateVersion = version;
@@ -515,6 +540,12 @@ public abstract class ProcessCluster implements Cluster {
      */
     public int groupId() {
       return MEMBER_GROUP_BASE + index;
+    }
+
+    /** The exit code of the last run once its process has exited; empty while it runs or before any. */
+    public OptionalInt exitCode() {
+      Process p = process;
+      return p == null || p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue());
     }
 
     /** OS process id of the current run, or -1. */

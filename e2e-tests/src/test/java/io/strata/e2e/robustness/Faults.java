@@ -61,7 +61,7 @@ final class Faults {
 
       @Override
       public void heal(Target t) {
-        t.cluster().startAll(); // one at a time, none would find a quorum to become ready
+        t.cluster().startTogether(t.cluster().members());
       }
 
       @Override

@@ -2,17 +2,12 @@ package io.strata.e2e.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Channel;
-import io.strata.api.etcdserverpb.HashKVRequest;
-import io.strata.api.etcdserverpb.KVGrpc;
-import io.strata.api.etcdserverpb.RangeRequest;
-import io.strata.api.etcdserverpb.RangeResponse;
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
+import io.strata.e2e.harness.Convergence;
 import io.strata.e2e.harness.EtcdGrpc;
-import io.strata.e2e.harness.Member;
 import io.strata.e2e.harness.NetworkFaults;
 import io.strata.e2e.harness.ProcessCluster;
 import io.strata.robustness.checker.History;
@@ -26,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -98,8 +92,7 @@ class StrataRobustnessTest {
       spec = spec.withPeerProxies();
     }
     ProcessCluster cluster = (ProcessCluster) clusters.start(Backend.STRATA, spec);
-    Member leader = cluster.awaitLeader(Duration.ofSeconds(30));
-    long initialRevision = emptyStoreRevision(cluster, leader);
+    long initialRevision = CheckedTraffic.emptyStoreRevision(cluster);
 
     // The traffic's own channels: the harness replaces its channel to a member it restarts.
     List<EtcdGrpc> connections = cluster.members().stream()
@@ -150,7 +143,7 @@ class StrataRobustnessTest {
       cluster.waitFor("a write after healing", Duration.ofSeconds(30), () ->
           cluster.grpc(cluster.awaitLeader(Duration.ofSeconds(10)))
               .put("/robustness/final", "ok", Duration.ofSeconds(2)));
-      long revision = assertConverged(cluster);
+      long revision = Convergence.awaitSameRevisionAndHash(cluster, Duration.ofSeconds(30));
 
       History history = result.history();
       Path historyFile = cluster.directory().resolve("history.jsonl");
@@ -197,47 +190,12 @@ class StrataRobustnessTest {
     }
   }
 
-  /** Validity: the store is empty; the history starts at this revision. */
-  private static long emptyStoreRevision(ProcessCluster cluster, Member member) {
-    ByteString all = ByteString.copyFrom(new byte[1]);
-    RangeResponse r = KVGrpc.newBlockingStub(cluster.grpc(member).channel())
-        .withDeadlineAfter(5, TimeUnit.SECONDS)
-        .range(RangeRequest.newBuilder().setKey(all).setRangeEnd(all).setCountOnly(true).build());
-    assertThat(r.getCount()).as("invalid run: the store is not empty at the start").isZero();
-    return r.getHeader().getRevision();
-  }
-
   /** Lets the traffic run for {@code d}; fails if it ended by itself (it is capped far later). */
   private static void awaitTraffic(ProcessCluster cluster, CompletableFuture<?> run, Duration d) {
     long until = System.nanoTime() + d.toNanos();
     cluster.waitFor(d.toSeconds() + " s of traffic", d.plusSeconds(10),
         () -> System.nanoTime() - until >= 0 || run.isDone() ? true : null);
     assertThat(run).as("traffic still running").isNotDone();
-  }
-
-  /**
-   * Convergence: every member reaches the same revision (the traffic has stopped) and reports the
-   * same KV hash at it; returns the revision.
-   */
-  private static long assertConverged(ProcessCluster cluster) {
-    long revision = cluster.waitFor("every member at the same revision", Duration.ofSeconds(30),
-        () -> {
-          List<Long> revisions = new ArrayList<>();
-          for (Member m : cluster.members()) {
-            revisions.add(cluster.grpc(m).status(Duration.ofSeconds(2)).getHeader().getRevision());
-          }
-          return revisions.stream().distinct().count() == 1 ? revisions.get(0) : null;
-        });
-    Integer first = null;
-    for (Member m : cluster.members()) {
-      int hash = cluster.grpc(m).maintenance(Duration.ofSeconds(10))
-          .hashKV(HashKVRequest.newBuilder().setRevision(revision).build()).getHash();
-      if (first == null) {
-        first = hash;
-      }
-      assertThat(hash).as("KV hash of %s at revision %d", m.name(), revision).isEqualTo(first);
-    }
-    return revision;
   }
 
   /**
