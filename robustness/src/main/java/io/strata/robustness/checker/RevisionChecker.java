@@ -207,7 +207,8 @@ public final class RevisionChecker {
         List<Operation> changing = new ArrayList<>();
         // A claimant whose own response says it wrote is preferred: a failed CAS or a delete of
         // nothing reports the current revision too, and may be listed before the real writer.
-        for (Operation c : writersFirst(claimants, prev)) {
+        List<Operation> ordered = writersFirst(claimants, prev);
+        for (Operation c : ordered) {
           KvModel.Outcome o = KvModel.apply(prev, c.request());
           if (o.wrote()) {
             changing.add(c);
@@ -216,6 +217,19 @@ public final class RevisionChecker {
               // deletes first); what counts is that they change nothing applied after it.
               writer = c;
               outcome = o;
+            }
+          }
+        }
+        // Prefer a writer after which every other claimant also answers as it did: a revoke of
+        // a lease whose only key a concurrent txn re-put without it reports that txn's revision
+        // (it deleted nothing), though applied first it would have deleted the key.
+        if (writer == null || !othersAnswerAsAfter(claimants, writer, outcome.next())) {
+          for (Operation c : ordered) {
+            KvModel.Outcome o = KvModel.apply(prev, c.request());
+            if (o.wrote() && othersAnswerAsAfter(claimants, c, o.next())) {
+              writer = c;
+              outcome = o;
+              break;
             }
           }
         }
@@ -289,6 +303,21 @@ public final class RevisionChecker {
     boolean othersStill(List<Operation> claimants, Operation writer, KvState after) {
       for (Operation o : claimants) {
         if (o != writer && KvModel.apply(after, o.request()).wrote()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Whether every other known-outcome claimant writes nothing and answers as it did, after. */
+    boolean othersAnswerAsAfter(List<Operation> claimants, Operation writer, KvState after) {
+      for (Operation o : claimants) {
+        if (o == writer) {
+          continue;
+        }
+        KvModel.Outcome applied = KvModel.apply(after, o.request());
+        if (applied.wrote() || (!o.unknown()
+            && KvModel.mismatch(o.request(), applied.response(), o.response()) != null)) {
           return false;
         }
       }

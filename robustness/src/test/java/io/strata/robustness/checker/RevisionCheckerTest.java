@@ -284,6 +284,23 @@ class RevisionCheckerTest {
   }
 
   @Test
+  void aRevokeReportingAConcurrentTxnsRevisionCameAfterTheTxnDetachedItsKey() {
+    // Seen on a real cluster: "a" is attached to lease 7; a revoke of 7 and a CAS txn re-putting
+    // "a" without the lease run concurrently and both report revision 3. Only "txn, then revoke
+    // of a lease with no keys left" explains both answers.
+    Request.Txn cas = new Request.Txn(
+        List.of(Compare.modRevision("a", Compare.Result.EQUAL, 2)),
+        List.of(new Request.Put("a", "a2", 0, false)),
+        List.of(new Request.Range(KeyRange.single("a"), 0)));
+    Histories h = new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.Put("a", "a1", 7, false), new Response.Put(2, null))
+        .op(1, 11, 30, new Request.LeaseRevoke(7), new Response.LeaseRevoke(3))
+        .op(2, 12, 30, cas, new Response.Txn(3, true, List.of(new Response.Put(3, null))));
+    assertOk(h.get(1, 31, 40, "a", 3, kv("a", "a2", 2, 3, 2)).build());
+  }
+
+  @Test
   void aRevokeThatLeavesAnAttachedKeyIsCaught() {
     History h = new Histories()
         .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
