@@ -220,17 +220,43 @@ public final class RevisionChecker {
             }
           }
         }
-        // Prefer a writer after which every other claimant also answers as it did: a revoke of
-        // a lease whose only key a concurrent txn re-put without it reports that txn's revision
-        // (it deleted nothing), though applied first it would have deleted the key.
-        if (writer == null || !othersAnswerAsAfter(claimants, writer, outcome.next())) {
+        // Prefer an explanation in which every claimant answers as it did: the writer's own
+        // answer matches, and every other claimant writes nothing after it and answers alike.
+        // A revoke reporting a concurrent txn's revision came after the txn re-put its only key
+        // without the lease; a delete answering "deleted 0" at revision R came after an
+        // unknown-outcome delete of the same key that owns R.
+        if (writer == null || !answersAsItDid(writer, outcome)
+            || !othersAnswerAsAfter(claimants, writer, outcome.next())) {
+          Operation explaining = null;
           for (Operation c : ordered) {
             KvModel.Outcome o = KvModel.apply(prev, c.request());
-            if (o.wrote() && othersAnswerAsAfter(claimants, c, o.next())) {
-              writer = c;
-              outcome = o;
+            if (o.wrote() && answersAsItDid(c, o) && othersAnswerAsAfter(claimants, c, o.next())) {
+              explaining = c;
               break;
             }
+          }
+          if (explaining == null) {
+            List<Operation> unknownFits = new ArrayList<>();
+            for (Operation u : unplaced) {
+              KvModel.Outcome o = KvModel.apply(prev, u.request());
+              if (o.wrote() && othersAnswerAsAfter(claimants, u, o.next())) {
+                unknownFits.add(u);
+              }
+            }
+            if (!unknownFits.isEmpty()) {
+              explaining = unknownFits.get(0);
+              if (unknownFits.size() > 1) {
+                guessed = true;
+                notes.add("revision " + rev + " could be any of the unknown-outcome writes "
+                    + ids(unknownFits) + "; chose op " + explaining.id());
+              }
+              unplaced.remove(explaining);
+              placed.put(explaining, rev);
+            }
+          }
+          if (explaining != null) {
+            writer = explaining;
+            outcome = KvModel.apply(prev, explaining.request());
           }
         }
         if (!changing.isEmpty() && writer == null) {
@@ -307,6 +333,12 @@ public final class RevisionChecker {
         }
       }
       return true;
+    }
+
+    /** Whether {@code op}'s own answer is the model's {@code outcome} (always, if unknown). */
+    static boolean answersAsItDid(Operation op, KvModel.Outcome outcome) {
+      return op.unknown()
+          || KvModel.mismatch(op.request(), outcome.response(), op.response()) == null;
     }
 
     /** Whether every other known-outcome claimant writes nothing and answers as it did, after. */

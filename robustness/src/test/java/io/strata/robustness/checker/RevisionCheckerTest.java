@@ -301,6 +301,19 @@ class RevisionCheckerTest {
   }
 
   @Test
+  void aDeleteOfNothingAtARevisionNobodyClaimsCameAfterAnUnknownDeleteOwningIt() {
+    // Seen on a real cluster while the leader was paused: client 1's delete of "a" timed out
+    // (unknown); later a read and client 2's delete of "a" (deleted 0) report revision 3, which
+    // only the unknown delete can own.
+    Histories h = new Histories()
+        .put(1, 0, 5, "a", "a1", 2)
+        .op(1, 6, Operation.INFINITY, new Request.Delete(KeyRange.single("a"), false), null)
+        .get(3, 20, 25, "a", 3)
+        .delete(2, 30, 40, "a", 0, 3);
+    assertOk(h.build());
+  }
+
+  @Test
   void aRevokeThatLeavesAnAttachedKeyIsCaught() {
     History h = new Histories()
         .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
