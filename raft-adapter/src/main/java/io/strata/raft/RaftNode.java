@@ -34,6 +34,7 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +58,18 @@ public final class RaftNode implements AutoCloseable {
   private static final Field REPLICATOR_GROUP = replicatorGroupField();
 
   private static final long SNAPSHOT_RETRY_MS = 200;
+  /**
+   * A snapshot download without progress for this long is cancelled (see
+   * {@link SnapshotDownloadWatchdog}). A healthy download writes a chunk at least every 10 s (jraft's
+   * file request timeout); a failing one gives up by itself after three such timeouts.
+   */
+  static final Duration SNAPSHOT_DOWNLOAD_STALL_TIMEOUT = Duration.ofSeconds(30);
 
   private final RaftSettings settings;
+  private final RaftObserver observer;
+  private final Duration snapshotDownloadStallTimeout;
+  private final Consumer<NodeOptions> nodeOptionsOverride;
+  private SnapshotDownloadWatchdog snapshotDownloadWatchdog;
   private final ApplyCore core;
   private final StateMachineShell shell;
   /** jraft's log storage of this member, once the node created it. */
@@ -71,7 +82,16 @@ public final class RaftNode implements AutoCloseable {
 
   public RaftNode(RaftSettings settings, Backend backend, ApplyCore core, RaftObserver observer,
       Consumer<Throwable> fatalHandler) {
+    this(settings, backend, core, observer, fatalHandler, SNAPSHOT_DOWNLOAD_STALL_TIMEOUT, options -> { });
+  }
+
+  /** With a different stall timeout for snapshot downloads and a last say on jraft's node options (tests). */
+  RaftNode(RaftSettings settings, Backend backend, ApplyCore core, RaftObserver observer,
+      Consumer<Throwable> fatalHandler, Duration snapshotDownloadStallTimeout, Consumer<NodeOptions> nodeOptionsOverride) {
     this.settings = settings;
+    this.observer = observer;
+    this.snapshotDownloadStallTimeout = snapshotDownloadStallTimeout;
+    this.nodeOptionsOverride = nodeOptionsOverride;
     this.core = core;
     this.shell = new StateMachineShell(backend, core, settings.snapshotCount(), this::snapshotAsync, observer,
         this::logAfter, fatalHandler);
@@ -121,6 +141,7 @@ public final class RaftNode implements AutoCloseable {
     raftOptions.setReadOnlyOptions(ReadOnlyOption.ReadOnlySafe);
     options.setRaftOptions(raftOptions);
     parseRequestsAsTheClientPortDoes();
+    nodeOptionsOverride.accept(options);
     rpcServer.init(null);
     // jraft refuses to start a node whose address no RPC server has announced.
     NodeManager.getInstance().addAddress(peer(settings.self()).getEndpoint());
@@ -128,6 +149,9 @@ public final class RaftNode implements AutoCloseable {
     if (node == null) {
       throw new IllegalStateException("jraft node failed to start; see the log above");
     }
+    snapshotDownloadWatchdog = new SnapshotDownloadWatchdog(() -> node, raftDir.resolve("snapshot"),
+        snapshotDownloadStallTimeout, shell::isLoadingSnapshot, observer::snapshotDownloadCancelled);
+    snapshotDownloadWatchdog.start();
   }
 
   /**
@@ -387,6 +411,9 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (snapshotDownloadWatchdog != null) {
+      snapshotDownloadWatchdog.close();
+    }
     Node current = node;
     if (current != null) {
       current.shutdown();

@@ -16,6 +16,9 @@ public interface RaftObserver {
   /** A snapshot received from the leader was installed. */
   default void snapshotInstalled() { }
 
+  /** A snapshot download from the leader made no progress and was cancelled; the leader sends it again. */
+  default void snapshotDownloadCancelled() { }
+
   /**
    * This member started leading ({@code true}: every entry committed before its term has been
    * applied) or stopped leading ({@code false}). Runs on the apply thread, in order with applies.
@@ -44,6 +47,13 @@ public interface RaftObserver {
       public void snapshotInstalled() {
         for (RaftObserver o : targets) {
           o.snapshotInstalled();
+        }
+      }
+
+      @Override
+      public void snapshotDownloadCancelled() {
+        for (RaftObserver o : targets) {
+          o.snapshotDownloadCancelled();
         }
       }
 

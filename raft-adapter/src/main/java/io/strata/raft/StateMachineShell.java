@@ -54,6 +54,8 @@ final class StateMachineShell extends StateMachineAdapter {
   private final AtomicLong term = new AtomicLong();
   private final AtomicLong appliedIndex = new AtomicLong();
   private volatile long lastSnapshotIndex;
+  /** Written on the FSM thread, read by the snapshot download watchdog. */
+  private volatile boolean loadingSnapshot;
 
   StateMachineShell(Backend backend, ApplyCore core, long snapshotCount, Runnable snapshotTrigger,
       RaftObserver observer, LogTail logTail, Consumer<Throwable> fatalHandler) {
@@ -76,6 +78,10 @@ final class StateMachineShell extends StateMachineAdapter {
 
   long appliedIndex() {
     return appliedIndex.get();
+  }
+
+  boolean isLoadingSnapshot() {
+    return loadingSnapshot;
   }
 
   @Override
@@ -157,6 +163,15 @@ final class StateMachineShell extends StateMachineAdapter {
 
   @Override
   public boolean onSnapshotLoad(SnapshotReader reader) {
+    loadingSnapshot = true;
+    try {
+      return loadSnapshot(reader);
+    } finally {
+      loadingSnapshot = false;
+    }
+  }
+
+  private boolean loadSnapshot(SnapshotReader reader) {
     SnapshotMeta meta = reader.load();
     if (meta == null) {
       LOG.error("snapshot in {} has no metadata", reader.getPath());

@@ -3,6 +3,7 @@ package io.strata.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.alipay.sofa.jraft.storage.SnapshotThrottle;
 import com.google.protobuf.ByteString;
 import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.mvccpb.Event;
@@ -16,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +129,65 @@ class RaftNodeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> learnerCore.applied.get() == 6);
         assertThat(learner.isLeader()).isFalse();
         assertThat(learner.matchIndex(leaderPeer)).as("only the leader knows replication progress").isEqualTo(-1);
+      } finally {
+        learner.close();
+        leader.close();
+      }
+    }
+  }
+
+  @Test
+  void aSnapshotDownloadThatMakesNoProgressIsCancelledAndTheLeaderSendsTheSnapshotAgain() throws Exception {
+    String leaderPeer = RaftTesting.freePeerAddress();
+    String learnerPeer = RaftTesting.freePeerAddress();
+    Path leaderData = dir.resolve("leader");
+    Path learnerData = dir.resolve("learner");
+    Files.createDirectories(leaderData);
+    Files.createDirectories(learnerData);
+    // Holds every file request of the learner's first download (jraft retries a throttled request
+    // without end), the way a download whose file request is never answered hangs.
+    AtomicBoolean downloadsHeld = new AtomicBoolean(true);
+    SnapshotThrottle holdingThrottle = bytes -> downloadsHeld.get() ? 0 : bytes;
+    AtomicInteger cancelled = new AtomicInteger();
+    AtomicInteger installed = new AtomicInteger();
+    RaftObserver learnerObserver = new RaftObserver() {
+      @Override
+      public void snapshotDownloadCancelled() {
+        cancelled.incrementAndGet();
+        downloadsHeld.set(false);
+      }
+
+      @Override
+      public void snapshotInstalled() {
+        installed.incrementAndGet();
+      }
+    };
+    try (Backend leaderBackend = Backend.open(leaderData.resolve("db"));
+        Backend learnerBackend = Backend.open(learnerData.resolve("db"))) {
+      RaftNode leader = new RaftNode(new RaftSettings(leaderData, leaderPeer, List.of(leaderPeer), 1000, 5),
+          leaderBackend, new PutCore(), RaftObserver.NONE, e -> { throw new AssertionError(e); });
+      RaftNode learner = new RaftNode(new RaftSettings(learnerData, learnerPeer, List.of(), 1000, 1000),
+          learnerBackend, new PutCore(), learnerObserver, e -> { throw new AssertionError(e); },
+          Duration.ofSeconds(2), options -> options.setSnapshotThrottle(holdingThrottle));
+      try {
+        leader.start();
+        await().atMost(Duration.ofSeconds(15)).until(leader::isLeader);
+        for (int i = 0; i < 30; i++) {
+          RaftTesting.proposeAndWait(leader, put("k" + i, "v" + i));
+        }
+        CompletableFuture<String> added = new CompletableFuture<>();
+        leader.addLearner(learnerPeer, problem -> added.complete(problem == null ? "ok" : problem));
+        assertThat(added.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+
+        learner.start();
+        // The leader's log starts after the first entries (snapshots every 5): only a snapshot brings them.
+        await().atMost(Duration.ofSeconds(30)).until(() -> installed.get() >= 1);
+        assertThat(cancelled.get()).as("the held download was cancelled by the watchdog").isGreaterThanOrEqualTo(1);
+        try (ReadView view = learnerBackend.readView()) {
+          assertThat(view.get("k0".getBytes(), 0).getValue().toStringUtf8()).isEqualTo("v0");
+        }
+        RaftTesting.proposeAndWait(leader, put("after", "install"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> learner.appliedIndex() == leader.lastLogIndex());
       } finally {
         learner.close();
         leader.close();

@@ -26,6 +26,7 @@ final class ServerMetrics implements RaftObserver {
   private final Timer snapshotSaves;
   private final AtomicLong snapshotsReceived = new AtomicLong();
   private final List<TotalGauge> totalGauges = new CopyOnWriteArrayList<>();
+  private final AtomicLong snapshotReceiveFailures = new AtomicLong();
 
   ServerMetrics() {
     leaderChanges = Counter.builder("etcd_server_leader_changes_seen")
@@ -34,6 +35,8 @@ final class ServerMetrics implements RaftObserver {
         .description("The total latency distributions of save called by snapshot.").register(registry);
     Gauge.builder("etcd_network_snapshot_receive_success", snapshotsReceived, AtomicLong::get)
         .description("Total number of successful snapshot receives.").register(registry);
+    Gauge.builder("etcd_network_snapshot_receive_failures", snapshotReceiveFailures, AtomicLong::get)
+        .description("Total number of snapshot receive failures.").register(registry);
   }
 
   /** Registers the gauges that read live member state. */
@@ -93,5 +96,10 @@ final class ServerMetrics implements RaftObserver {
   @Override
   public void snapshotInstalled() {
     snapshotsReceived.incrementAndGet();
+  }
+
+  @Override
+  public void snapshotDownloadCancelled() {
+    snapshotReceiveFailures.incrementAndGet();
   }
 }

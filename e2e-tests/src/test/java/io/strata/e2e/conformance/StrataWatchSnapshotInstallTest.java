@@ -1,14 +1,10 @@
 package io.strata.e2e.conformance;
 
 import io.strata.e2e.harness.Backend;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 
 /** Watchers across a snapshot install on Strata: the hub must catch them up from the store. */
 @Tag("strata")
-@Disabled("raft-adapter: in about half the runs the member frozen by SIGSTOP never finishes the snapshot install "
-    + "(jraft's handleInstallSnapshot waits in LocalSnapshotCopier.join on the FSMCaller thread after a retried "
-    + "InstallSnapshot interrupted the first); enable once that is fixed")
 class StrataWatchSnapshotInstallTest extends WatchSnapshotInstallScenarios {
   @Override
   protected Backend backend() {

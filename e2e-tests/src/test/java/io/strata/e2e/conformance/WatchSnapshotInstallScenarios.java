@@ -65,7 +65,10 @@ public abstract class WatchSnapshotInstallScenarios {
 
   @Test
   void watchers_on_a_member_that_installs_a_snapshot_miss_nothing() throws Exception {
-    Cluster cluster = clusters.start(backend(), ClusterSpec.threeMembers().withSnapshotCount(20));
+    // An election timeout of 3 s (instead of 1 s) keeps a busy machine from changing the leader
+    // mid-test: a put that fails with "leader changed" may or may not have been applied.
+    Cluster cluster = clusters.start(backend(), ClusterSpec.threeMembers().withSnapshotCount(20)
+        .withTimeouts(Duration.ofMillis(100), Duration.ofMillis(3000)));
     Member leader = cluster.awaitLeader(Duration.ofSeconds(30));
     Member follower = cluster.members().stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
     EtcdGrpc writes = cluster.grpc(leader);
