@@ -99,6 +99,7 @@ final class StrataServer implements AutoCloseable {
           + " move the data directory with `strata migrate --target-version " + version.version() + "`");
     }
     Files.createDirectories(config.effectiveDataDir());
+    dataDirOfThisProcess = config.effectiveDataDir();
     backend = Backend.open(dbDir);
     Optional<Version> cluster;
     try (ReadView view = backend.readView()) {
@@ -299,9 +300,31 @@ final class StrataServer implements AutoCloseable {
     new Thread(() -> System.exit(1), "strata-exit").start();
   }
 
+  /** Below this much usable space, a fatal error's log line says the data dir's disk is full. */
+  private static final long LOW_DISK_BYTES = 4L << 20;
+  /** For the fatal error's log line; one member runs per process. */
+  private static volatile Path dataDirOfThisProcess;
+
   private static void fatal(Throwable cause) {
-    LOG.error("fatal error, stopping the member", cause);
+    LOG.error("fatal error, stopping the member{}", diskFullNote(dataDirOfThisProcess), cause);
     Runtime.getRuntime().halt(1);
+  }
+
+  /**
+   * "; the data dir's disk is full (N bytes usable)" when it is: storage errors on a full disk
+   * often lose the errno on their way up (jraft reports "Fail to create snapshot writer").
+   */
+  static String diskFullNote(Path dataDir) {
+    if (dataDir == null) {
+      return "";
+    }
+    try {
+      long usable = Files.getFileStore(dataDir).getUsableSpace();
+      return usable < LOW_DISK_BYTES
+          ? "; the data dir's disk is full (" + usable + " bytes usable)" : "";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

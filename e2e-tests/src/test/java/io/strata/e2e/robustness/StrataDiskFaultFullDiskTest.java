@@ -83,7 +83,7 @@ class StrataDiskFaultFullDiskTest {
         System.err.printf("%s: filled %s's disk with %d MiB; %d bytes left%n", tag, full.name(),
             filled >> 20, disk[0].freeBytes());
         MemberStop stop = MemberStop.await(cluster, full, fault, STOP_BOUND,
-            "No space left on device");
+            "No space left on device", "the data dir's disk is full");
         System.err.printf("%s: %s stopped: %s%n", tag, full.name(), stop);
 
         long stopped = traffic.now();
