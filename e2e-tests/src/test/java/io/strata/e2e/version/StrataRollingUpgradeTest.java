@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("strata")
 class StrataRollingUpgradeTest {
-  private static final Pattern ADDED = Pattern.compile("Member ([0-9a-f]+) added");
+  private static final Pattern ADDED = Pattern.compile("Member +([0-9a-f]+) added");
 
   @RegisterExtension
   static final ClusterExtension clusters = new ClusterExtension();
