@@ -570,8 +570,13 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     catchUp.shutdownNow();
     sender.shutdown();
     try {
-      if (!sender.awaitTermination(1, TimeUnit.SECONDS)) {
-        sender.shutdownNow();
+      if (!sender.awaitTermination(5, TimeUnit.SECONDS)) {
+        // A drain that never started would leave its stream without "server stopped". Each is
+        // the only drain of its stream (see ServerWatchStream.scheduleDrain), so running it on
+        // this thread keeps every stream's responses on one thread at a time.
+        for (Runnable neverStarted : sender.shutdownNow()) {
+          neverStarted.run();
+        }
       }
       catchUp.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
