@@ -110,6 +110,16 @@ public final class PodBootstrap {
   }
 
   /**
+   * Whether a pod that is stopping leaves the cluster: only when the StatefulSet now wants fewer
+   * replicas than its ordinal (a scale-down), and not zero (scaling to zero stops the whole cluster,
+   * which keeps its members). A StatefulSet that is gone or being deleted ({@code empty}), a rolling
+   * update, an eviction or a node drain leave membership unchanged.
+   */
+  public static boolean leavesOnStop(PodIdentity pod, Optional<Integer> desiredReplicas) {
+    return desiredReplicas.map(replicas -> replicas > 0 && pod.ordinal() >= replicas).orElse(false);
+  }
+
+  /**
    * {@code --initial-cluster} for a member that joins an existing cluster: every member the cluster
    * lists (a member that has not started yet has no name; it is named by its id) and this pod. The
    * server seeds these members into a brand-new store and learns the rest from the log.

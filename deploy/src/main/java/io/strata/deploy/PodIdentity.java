@@ -88,6 +88,11 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
     return podName(k) + "." + peerService + "." + namespace + ".svc." + clusterDomain;
   }
 
+  /** The client Service's DNS name (it routes to ready members only). */
+  public String clientServiceHost() {
+    return clientService + "." + namespace + ".svc." + clusterDomain;
+  }
+
   public String peerUrl(int k) {
     return "http://" + host(k) + ":" + PEER_PORT;
   }
@@ -118,7 +123,7 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
    */
   public List<String> discoveryEndpoints() {
     List<String> endpoints = new ArrayList<>();
-    endpoints.add(clientService + "." + namespace + ".svc." + clusterDomain + ":" + CLIENT_PORT);
+    endpoints.add(clientServiceHost() + ":" + CLIENT_PORT);
     for (int k = 0; k < Math.max(initialClusterSize, ordinal); k++) {
       if (k != ordinal) {
         endpoints.add(host(k) + ":" + CLIENT_PORT);

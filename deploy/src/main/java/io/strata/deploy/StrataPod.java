@@ -31,8 +31,9 @@ import picocli.CommandLine.Parameters;
  *       ({@link PodBootstrap}), then runs the server in this JVM. Every other setting comes from
  *       the server's {@code STRATA_<FLAG>} variables; {@code STRATA_DATA_DIR} is required.</li>
  *   <li>{@code pre-stop}: the container's preStop hook. When the pod goes away because the
- *       StatefulSet was scaled below its ordinal, removes its member from the cluster (the member
- *       then stops by itself); on any other termination it changes nothing.</li>
+ *       StatefulSet was scaled below its ordinal (but not to zero, which stops the whole cluster),
+ *       removes its member from the cluster (the member then stops by itself); on any other
+ *       termination it changes nothing.</li>
  * </ul>
  *
  * <p>Threading: single-threaded command line.
@@ -140,12 +141,10 @@ public final class StrataPod implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return 0;
       }
-      if (replicas.isEmpty()) {
-        log("StatefulSet " + pod.statefulSet() + " is gone or being deleted; membership left unchanged");
-        return 0;
-      }
-      if (pod.ordinal() < replicas.get()) {
-        log("not a scale-down (" + pod.name() + " is below replicas " + replicas.get() + "); membership left unchanged");
+      if (!PodBootstrap.leavesOnStop(pod, replicas)) {
+        log(replicas.isEmpty() ? "StatefulSet " + pod.statefulSet() + " is gone or being deleted; membership left unchanged"
+            : replicas.get() == 0 ? "StatefulSet " + pod.statefulSet() + " scaled to 0: the cluster stops whole; membership left unchanged"
+            : "not a scale-down (" + pod.name() + " is below replicas " + replicas.get() + "); membership left unchanged");
         return 0;
       }
       List<String> endpoints = Stream.concat(Stream.of("127.0.0.1:" + PodIdentity.CLIENT_PORT),

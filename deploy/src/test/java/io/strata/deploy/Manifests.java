@@ -66,7 +66,7 @@ public final class Manifests {
   public static Path defaultDirectory() {
     for (Path candidate : List.of(Path.of("kubernetes"), Path.of("../deploy/kubernetes"))) {
       if (Files.isRegularFile(candidate.resolve("statefulset.yaml"))) {
-        return candidate;
+        return candidate.toAbsolutePath().normalize();
       }
     }
     throw new IllegalStateException("deploy/kubernetes not found from " + Path.of("").toAbsolutePath());

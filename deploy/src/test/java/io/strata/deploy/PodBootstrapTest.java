@@ -116,4 +116,14 @@ class PodBootstrapTest {
         + ",strata-2=" + pod(0).peerUrl(2) + "," + Long.toHexString(1003) + "=" + pod(0).peerUrl(3)
         + ",strata-4=" + pod(4).peerUrl());
   }
+
+  @Test
+  void onlyAScaleDownBelowItsOrdinalTakesAPodOutOfTheCluster() {
+    assertThat(PodBootstrap.leavesOnStop(pod(3), Optional.of(3))).isTrue();
+    assertThat(PodBootstrap.leavesOnStop(pod(4), Optional.of(3))).isTrue();
+    assertThat(PodBootstrap.leavesOnStop(pod(2), Optional.of(3))).as("a rolling update or an eviction").isFalse();
+    assertThat(PodBootstrap.leavesOnStop(pod(0), Optional.of(0))).as("the whole cluster stopped").isFalse();
+    assertThat(PodBootstrap.leavesOnStop(pod(2), Optional.of(0))).isFalse();
+    assertThat(PodBootstrap.leavesOnStop(pod(3), Optional.empty())).as("the StatefulSet deleted").isFalse();
+  }
 }
