@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Threading: single-threaded command line.
  */
-@Command(name = "strata-pod", mixinStandardHelpOptions = true,
+@Command(name = "strata-pod",
     subcommands = {StrataPod.Run.class, StrataPod.PreStop.class},
     description = "Runs a Strata member as a Kubernetes StatefulSet pod.")
 public final class StrataPod implements Callable<Integer> {
@@ -46,6 +46,9 @@ public final class StrataPod implements Callable<Integer> {
   static final String JOIN_MARKER = "pod-joined-by-member-add";
   static final Duration RETRY_INTERVAL = Duration.ofSeconds(2);
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+
+  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @Override
   public Integer call() {
