@@ -10,6 +10,7 @@ import io.strata.deploy.Manifests;
 import io.strata.deploy.MetricReferences;
 import io.strata.deploy.PodIdentity;
 import io.strata.e2e.harness.Etcdctl;
+import io.strata.storage.Backend;
 import io.strata.e2e.harness.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Strata members started exactly as the StatefulSet in {@code deploy/kubernetes} starts its pods,
@@ -67,6 +71,16 @@ class StrataStatefulSetPodsTest {
   private final String classpath = System.getProperty("java.class.path");
   private PodNetwork network;
   private Process api;
+  private volatile boolean failed;
+
+  /** A failed run keeps its directory (pod logs, volumes) under target/e2e-runs; a passing one deletes it. */
+  @RegisterExtension
+  final TestWatcher keepFailedRuns = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      failed = true;
+    }
+  };
   private boolean createdMountPoint;
   private Thread killOnExit;
 
@@ -101,6 +115,9 @@ class StrataStatefulSetPodsTest {
     stopEverything();
     if (killOnExit != null) {
       Runtime.getRuntime().removeShutdownHook(killOnExit);
+    }
+    if (!failed) {
+      Backend.deleteTree(runDir);
     }
   }
 
@@ -184,6 +201,31 @@ class StrataStatefulSetPodsTest {
     assertThat(volume.resolve("data.removed/db")).isDirectory();
     awaitMembers("strata-0", "strata-1", "strata-2", "strata-3");
     assertThat(etcdctl(3, 3, "get", "/deploy/key", "--print-value-only")).isEqualTo("two\n");
+  }
+
+  @Test
+  @Order(5)
+  void a_pod_whose_data_was_lost_refuses_to_start_until_its_member_is_removed_then_rejoins() throws IOException {
+    // strata-1 stops (its preStop keeps it: not a scale-down) and comes back with an empty volume.
+    stop(pods[1]);
+    Process gone = pods[1];
+    assertThat(gone.isAlive()).isFalse();
+    assertThat(volume(1).resolve("data/db")).isDirectory();
+    Backend.deleteTree(volume(1).resolve("data")); // the volume was replaced
+    startPod(1);
+    Process refused = pods[1];
+    Waits.until("strata-1 to refuse to start on an empty data dir", Duration.ofSeconds(60),
+        () -> refused.isAlive() ? null : refused.exitValue());
+    assertThat(refused.exitValue()).isEqualTo(2);
+    String id = member(memberList(0), "strata-1").get("ID").getAsBigInteger().toString(16);
+    assertThat(Files.readString(log(1))).contains("its data was lost", "etcdctl member remove " + id);
+
+    // The runbook's fix (deploy/runbooks/losing-a-member.md): remove the member; the pod rejoins.
+    assertThat(etcdctl(0, 0, "member", "remove", id)).contains("removed from cluster");
+    startPod(1);
+    awaitReady(1);
+    awaitMembers("strata-0", "strata-1", "strata-2", "strata-3");
+    assertThat(etcdctl(1, 1, "get", "/deploy/key", "--print-value-only")).isEqualTo("two\n");
   }
 
   // --- pods ---
