@@ -2,6 +2,7 @@ package io.strata.raft.tls;
 
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RpcOptions;
+import com.alipay.sofa.jraft.rpc.ProtobufMsgFactory;
 import com.alipay.sofa.jraft.rpc.RaftRpcFactory;
 import com.alipay.sofa.jraft.rpc.RpcClient;
 import com.alipay.sofa.jraft.rpc.RpcServer;
@@ -60,13 +61,18 @@ public final class PeerRpcFactory extends GrpcRaftRpcFactory {
     public void config(RpcClient client) { }
   }
 
-  /** The factory jraft uses in this process; fails if the SPI registration was lost. */
+  /**
+   * The factory jraft uses in this process, with jraft's own message types registered (jraft does
+   * that when it builds a Raft server; a client made before or without one needs them too). Fails
+   * if the SPI registration was lost.
+   */
   public static PeerRpcFactory instance() {
     RaftRpcFactory factory = RpcFactoryHelper.rpcFactory();
     if (!(factory instanceof PeerRpcFactory peer)) {
       throw new IllegalStateException("jraft uses the RPC factory " + factory.getClass().getName()
           + ", not " + PeerRpcFactory.class.getName() + "; peer TLS would be impossible");
     }
+    ProtobufMsgFactory.load();
     return peer;
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -35,9 +36,12 @@ public final class TlsHandshakes {
    */
   public static X509Certificate serverCertificate(int port, Path caFile, TestCertificates.Issued clientCert,
       int readTimeoutMs) throws IOException {
-    try (SSLSocket socket = (SSLSocket) context(caFile, clientCert).getSocketFactory()
+    try (SSLSocket socket = (SSLSocket) clientContext(caFile, clientCert).getSocketFactory()
         .createSocket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(readTimeoutMs);
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setApplicationProtocols(new String[] {"h2"}); // gRPC servers insist on HTTP/2
+      socket.setSSLParameters(parameters);
       socket.startHandshake();
       X509Certificate presented = (X509Certificate) socket.getSession().getPeerCertificates()[0];
       // HTTP/2 servers speak first (their SETTINGS frame); a refused client gets an alert instead.
@@ -51,7 +55,8 @@ public final class TlsHandshakes {
     }
   }
 
-  private static SSLContext context(Path caFile, TestCertificates.Issued clientCert) {
+  /** A JDK TLS context that trusts {@code caFile} and presents {@code clientCert} unless it is null. */
+  public static SSLContext clientContext(Path caFile, TestCertificates.Issued clientCert) {
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
