@@ -21,12 +21,7 @@ import java.util.function.Supplier;
 final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
-  HttpEndpoints(String url, MemberContext member, ServerMetrics metrics, Supplier<String> versionJson)
-      throws IOException {
-    this(url, member, metrics, versionJson, null);
-  }
-
-  /** {@code tls}: the client side's TLS material, used when {@code url} is https (as etcd does). */
+  /** {@code tls}: the client side's TLS material, used when {@code url} is https (as etcd does); may be null. */
   HttpEndpoints(String url, MemberContext member, ServerMetrics metrics, Supplier<String> versionJson,
       TlsMaterial tls) throws IOException {
     URI uri = URI.create(url);

@@ -24,10 +24,6 @@ public final class AuthInterceptor implements ServerInterceptor {
   private final AuthStore store;
   private final boolean clientCertAuth;
 
-  public AuthInterceptor(AuthStore store) {
-    this(store, false);
-  }
-
   /** {@code clientCertAuth}: a call without a token acts as its client certificate's common name. */
   public AuthInterceptor(AuthStore store, boolean clientCertAuth) {
     this.store = store;
