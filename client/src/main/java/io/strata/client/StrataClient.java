@@ -1,5 +1,6 @@
 package io.strata.client;
 
+import io.grpc.ManagedChannel;
 import io.strata.client.internal.Channels;
 import io.strata.client.internal.ClientConfig;
 import io.strata.client.internal.EndpointPool;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Strata's Java client: etcd's v3 API (KV, Watch, Lease, Cluster, Maintenance, Auth) over gRPC,
@@ -59,10 +61,10 @@ public final class StrataClient implements AutoCloseable {
   private final MaintenanceClient maintenance;
   private final AuthClient auth;
 
-  private StrataClient(ClientConfig config) {
+  private StrataClient(ClientConfig config, Function<Endpoint, ManagedChannel> opener) {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("strata-client-timer"));
     this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("strata-client"));
-    this.channels = new Channels(config, ownedExecutor);
+    this.channels = opener == null ? new Channels(config, ownedExecutor) : new Channels(opener);
     SecureRandom random = new SecureRandom();
     Invoker invoker = new Invoker(config, new EndpointPool(config.endpoints(), System::nanoTime, Duration.ofSeconds(1)),
         channels, scheduler, System::nanoTime, () -> {
@@ -262,6 +264,11 @@ public final class StrataClient implements AutoCloseable {
      * @throws java.io.UncheckedIOException if a TLS file cannot be read
      */
     public StrataClient build() {
+      return build(null);
+    }
+
+    /** As {@link #build()}, with channels made by {@code opener} (tests: in-process channels). */
+    StrataClient build(Function<Endpoint, ManagedChannel> opener) {
       if (endpoints.isEmpty()) {
         throw new IllegalArgumentException("no endpoints");
       }
@@ -274,7 +281,8 @@ public final class StrataClient implements AutoCloseable {
               Optional.ofNullable(keyFile), Optional.ofNullable(serverName)))
           : Optional.empty();
       return new StrataClient(new ClientConfig(endpoints, tlsConfig, connectTimeout, requestTimeout,
-          Optional.ofNullable(keepAliveTime), keepAliveTimeout, Optional.ofNullable(credentials), requestIds));
+          Optional.ofNullable(keepAliveTime), keepAliveTimeout, Optional.ofNullable(credentials), requestIds),
+          opener);
     }
 
     private static Duration positive(Duration duration, String what) {

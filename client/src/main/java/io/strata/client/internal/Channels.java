@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One gRPC channel per endpoint, opened on first use and kept until {@link #close}. A channel
@@ -27,6 +28,7 @@ public final class Channels implements AutoCloseable {
   private final ClientConfig config;
   private final ChannelCredentials credentials;
   private final Executor executor;
+  private final Function<Endpoint, ManagedChannel> opener;
   private final Map<Endpoint, ManagedChannel> channels = new HashMap<>();
   private boolean closed;
 
@@ -34,6 +36,15 @@ public final class Channels implements AutoCloseable {
     this.config = config;
     this.executor = executor;
     this.credentials = credentials(config);
+    this.opener = this::open;
+  }
+
+  /** Channels made by {@code opener} (tests: in-process channels). */
+  public Channels(Function<Endpoint, ManagedChannel> opener) {
+    this.config = null;
+    this.executor = null;
+    this.credentials = null;
+    this.opener = opener;
   }
 
   /** The channel credentials {@code config} asks for: TLS from PEM files, or plaintext. */
@@ -63,7 +74,7 @@ public final class Channels implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("the client is closed");
       }
-      channel = channels.computeIfAbsent(endpoint, this::open);
+      channel = channels.computeIfAbsent(endpoint, opener);
     }
     if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       channel.resetConnectBackoff();
