@@ -92,8 +92,13 @@ public final class MaintenanceClient {
         written.completeExceptionally(loginFailure);
         return;
       }
-      ClientCall<SnapshotRequest, SnapshotResponse> call =
-          invoker.channels().get(endpoint).newCall(MaintenanceGrpc.getSnapshotMethod(), CallOptions.DEFAULT);
+      ClientCall<SnapshotRequest, SnapshotResponse> call;
+      try {
+        call = invoker.channels().get(endpoint).newCall(MaintenanceGrpc.getSnapshotMethod(), CallOptions.DEFAULT);
+      } catch (IllegalStateException closed) {
+        written.completeExceptionally(closed);
+        return;
+      }
       call.start(new ClientCall.Listener<>() {
         private long bytes;
         private IOException writeFailure;

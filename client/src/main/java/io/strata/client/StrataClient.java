@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -60,6 +61,7 @@ public final class StrataClient implements AutoCloseable {
   private final ClusterClient cluster;
   private final MaintenanceClient maintenance;
   private final AuthClient auth;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private StrataClient(ClientConfig config, Function<Endpoint, ManagedChannel> opener) {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("strata-client-timer"));
@@ -113,10 +115,14 @@ public final class StrataClient implements AutoCloseable {
 
   /**
    * Ends every watch (their listeners get {@code onCompleted}) and keep-alive, fails calls in
-   * flight, and releases connections and threads. Blocks for at most a few seconds.
+   * flight, and releases connections and threads. Blocks for at most a few seconds. Calls made
+   * afterwards fail with CANCELLED; closing again does nothing.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     watch.closeAll();
     keepAlives.close();
     channels.close();

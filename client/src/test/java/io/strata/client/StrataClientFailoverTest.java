@@ -458,6 +458,21 @@ class StrataClientFailoverTest {
   }
 
   @Test
+  void closing_the_client_ends_its_watches_and_later_calls_fail() throws Exception {
+    FakeMember a = member("a");
+    a.watch = (request, out) -> out.onNext(created(1));
+    StrataClient strata = client(a.name);
+    RecordingListener listener = new RecordingListener();
+    Watcher watcher = strata.watch().watch(bytes("k"), listener);
+    watcher.created().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    strata.close();
+    assertThat(listener.completed).hasValue(1);
+    assertThatThrownBy(() -> strata.kv().get(bytes("k")).join()).cause()
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
+  }
+
+  @Test
   void keep_alives_move_to_another_member_and_a_lost_lease_is_reported() throws Exception {
     FakeMember a = member("a");
     FakeMember b = member("b");

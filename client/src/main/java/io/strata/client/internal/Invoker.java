@@ -15,6 +15,7 @@ import io.strata.client.WriteOutcomeUnknownException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -204,11 +205,7 @@ public final class Invoker {
       Endpoint endpoint = pinned != null ? pinned : pool.next();
       long wait = pool.waitBefore(endpoint).toNanos();
       if (wait > 0) {
-        if (wait >= remaining) {
-          scheduler.schedule(this::outOfTime, remaining, TimeUnit.NANOSECONDS);
-        } else {
-          scheduler.schedule(this::attempt, wait, TimeUnit.NANOSECONDS);
-        }
+        later(wait >= remaining ? this::outOfTime : this::attempt, Math.min(wait, remaining));
         return;
       }
       CompletableFuture<String> login = withToken ? token() : CompletableFuture.completedFuture(null);
@@ -296,6 +293,15 @@ public final class Invoker {
         }
         case FAIL -> result.completeExceptionally(failure);
         case FAIL_OUTCOME_UNKNOWN -> result.completeExceptionally(outcomeUnknown(failure));
+      }
+    }
+
+    void later(Runnable step, long delayNanos) {
+      try {
+        scheduler.schedule(step, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        StatusRuntimeException cancelled = Status.CANCELLED.withDescription("the client is closed").asRuntimeException();
+        result.completeExceptionally(mayHaveBeenApplied ? outcomeUnknown(cancelled) : cancelled);
       }
     }
 

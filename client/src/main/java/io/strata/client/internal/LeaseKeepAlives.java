@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +131,7 @@ public final class LeaseKeepAlives implements AutoCloseable {
     }
     long next = schedule.nanosUntilNext(now);
     if (next >= 0) {
-      wakeUp = scheduler.schedule(() -> serial.execute(this::pump), Math.max(next, 1), TimeUnit.NANOSECONDS);
+      wakeUp = schedule(() -> serial.execute(this::pump), Math.max(next, 1), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -154,7 +155,7 @@ public final class LeaseKeepAlives implements AutoCloseable {
           stream(endpoint, headers, streamGeneration);
         }));
     if (wait > 0) {
-      scheduler.schedule(open, wait, TimeUnit.NANOSECONDS);
+      schedule(open, wait, TimeUnit.NANOSECONDS);
     } else {
       open.run();
     }
@@ -237,5 +238,14 @@ public final class LeaseKeepAlives implements AutoCloseable {
       }
       registrations.clear();
     });
+  }
+
+  /** Runs {@code task} after {@code delayNanos} on the scheduler; nothing once the client closed it. */
+  private ScheduledFuture<?> schedule(Runnable task, long delayNanos, TimeUnit unit) {
+    try {
+      return scheduler.schedule(task, delayNanos, unit);
+    } catch (RejectedExecutionException closed) {
+      return null;
+    }
   }
 }

@@ -16,7 +16,9 @@ import io.strata.client.Watcher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,7 +99,7 @@ public final class ResumableWatch implements Watcher {
     long wait = Math.max(backoffNanos, invoker.pool().waitBefore(endpoint).toNanos());
     if (wait > 0) {
       backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(FIRST_BACKOFF_NANOS, backoffNanos * 2));
-      scheduler.schedule(() -> serial.execute(() -> open(endpoint)), wait, TimeUnit.NANOSECONDS);
+      schedule(() -> serial.execute(() -> open(endpoint)), wait, TimeUnit.NANOSECONDS);
     } else {
       backoffNanos = FIRST_BACKOFF_NANOS;
       open(endpoint);
@@ -224,6 +226,15 @@ public final class ResumableWatch implements Watcher {
     onFinished.run();
     if (call != null) {
       call.cancel("watch closed", null);
+    }
+  }
+
+  /** Runs {@code task} after {@code delayNanos} on the scheduler; nothing once the client closed it. */
+  private ScheduledFuture<?> schedule(Runnable task, long delayNanos, TimeUnit unit) {
+    try {
+      return scheduler.schedule(task, delayNanos, unit);
+    } catch (RejectedExecutionException closed) {
+      return null;
     }
   }
 }
