@@ -9,6 +9,7 @@ import io.strata.api.etcdserverpb.RangeRequest;
 import io.strata.api.etcdserverpb.WatchCreateRequest;
 import io.strata.api.etcdserverpb.WatchResponse;
 import io.strata.api.mvccpb.Event;
+import io.strata.client.Endpoint;
 import io.strata.client.KeepAlive;
 import io.strata.client.KeepAliveListener;
 import io.strata.client.Keys;
@@ -286,6 +287,34 @@ class StrataClientFailoverTest {
     Waits.until("the lease to expire once no longer kept alive", WAIT,
         () -> client.lease().timeToLive(leaseId, false).join().getTTL() == -1 ? true : null);
     assertThat(client.kv().range(RangeRequest.newBuilder().setKey(bytes("lease/k")).build()).join().getCount()).isZero();
+  }
+
+  @Test
+  void cluster_maintenance_and_auth_calls_go_through_the_client() throws Exception {
+    assertThat(client.cluster().memberList().join().getMembersCount()).isEqualTo(3);
+    long revision = client.kv().put(bytes("thin/k"), bytes("v")).join().getHeader().getRevision();
+    Set<Long> memberIds = new HashSet<>();
+    Set<Integer> hashes = new HashSet<>();
+    for (Member member : cluster.members()) {
+      Endpoint endpoint = Endpoint.parse(member.clientEndpoint());
+      var status = client.maintenance().status(endpoint).join();
+      memberIds.add(status.getHeader().getMemberId());
+      Waits.until(member.name() + " to apply revision " + revision, WAIT,
+          () -> client.maintenance().status(endpoint).join().getHeader().getRevision() >= revision ? true : null);
+      hashes.add(client.maintenance().hashKV(endpoint, revision).join().getHash());
+    }
+    assertThat(memberIds).as("each status came from the member asked").hasSize(3);
+    assertThat(hashes).as("the same data on every member").hasSize(1);
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    long bytes = client.maintenance().snapshot(Endpoint.parse(cluster.member(0).clientEndpoint()), snapshot).join();
+    assertThat(bytes).isPositive().isEqualTo(snapshot.size());
+    assertThat(client.maintenance().alarm(io.strata.api.etcdserverpb.AlarmRequest.getDefaultInstance()).join()
+        .getAlarmsCount()).isZero();
+    assertThat(client.auth().authStatus().join().getEnabled()).isFalse();
+    client.auth().roleAdd("reader").join();
+    assertThat(client.auth().roleList().join().getRolesList()).contains("reader");
+    client.auth().roleDelete("reader").join();
+    assertThat(client.auth().roleList().join().getRolesList()).doesNotContain("reader");
   }
 
   @Test
