@@ -187,9 +187,8 @@ final class StrataServer implements AutoCloseable {
     Files.createDirectories(scratchDir);
     // Innermost first; they run inside the request parsing, so they see typed messages.
     List<ServerInterceptor> interceptors = new ArrayList<>();
-    if (version.supportsIdempotentWrites()) {
-      interceptors.add(new RequestIds()); // an older version ignores the request id metadata
-    }
+    // An older version ignores the request id metadata, but every member checks the retry marker.
+    interceptors.add(new RequestIds(version.supportsIdempotentWrites()));
     interceptors.addAll(List.of(new AuthInterceptor(authStore, tls.clientCertAuth()), new LearnerGate(membership::selfIsLearner),
         new VersionGate(version.version()), new ResponseMetadata()));
     List<BindableService> services = List.of(
