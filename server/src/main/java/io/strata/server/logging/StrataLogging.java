@@ -43,6 +43,8 @@ public final class StrataLogging {
    */
   public static void install() {
     System.setProperty("slf4j.provider", StrataLogServiceProvider.class.getName());
+    // slf4j reports the explicit choice on stderr at its INFO level; only its warnings may interrupt the log.
+    System.setProperty("slf4j.internal.verbosity", "WARN");
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
   }
