@@ -38,8 +38,11 @@ public interface RaftObserver {
   /** One applied group of entries was written to the state database, taking {@code nanos}. */
   default void stateBatchCommitted(long nanos) { }
 
-  /** {@code entry} was applied with {@code result} (on the apply thread, leader and followers alike). */
-  default void entryApplied(Entry entry, ApplyResult result) { }
+  /**
+   * {@code entry} was applied with {@code result}, taking {@code nanos} (into the batch, before
+   * its commit); on the apply thread, leader and followers alike.
+   */
+  default void entryApplied(Entry entry, ApplyResult result, long nanos) { }
 
   /** The leader accepted a proposal of this member; {@link #proposalDone} follows exactly once. */
   default void proposalStarted() { }
@@ -101,9 +104,9 @@ public interface RaftObserver {
       }
 
       @Override
-      public void entryApplied(Entry entry, ApplyResult result) {
+      public void entryApplied(Entry entry, ApplyResult result, long nanos) {
         for (RaftObserver o : targets) {
-          o.entryApplied(entry, result);
+          o.entryApplied(entry, result, nanos);
         }
       }
 

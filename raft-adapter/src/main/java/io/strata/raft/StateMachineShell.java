@@ -94,10 +94,11 @@ final class StateMachineShell extends StateMachineAdapter {
       while (it.hasNext()) {
         long index = it.getIndex();
         if (index > appliedIndex.get()) {
+          long applyStarted = System.nanoTime();
           Entry entry = Entry.parseFrom(it.getData());
           ApplyResult result = core.apply(entry, index, it.getTerm(), batch).toBuilder()
               .setAppliedIndex(index).build();
-          observer.entryApplied(entry, result);
+          observer.entryApplied(entry, result, System.nanoTime() - applyStarted);
           if (it.done() != null) {
             closures.add(it.done());
             results.add(result);

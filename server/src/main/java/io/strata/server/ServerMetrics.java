@@ -46,6 +46,8 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
   static final Duration[] DISK_BUCKETS = exponentialBuckets(Duration.ofMillis(1), 14);
   /** Migrations take longer: 10 ms doubling to 163.84 s. */
   static final Duration[] MIGRATION_BUCKETS = exponentialBuckets(Duration.ofMillis(10), 15);
+  /** etcd's warning threshold for one apply: longer ones count in etcd_server_slow_apply_total. */
+  static final long SLOW_APPLY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final EtcdNamedFamilies etcdNamed = new EtcdNamedFamilies();
@@ -53,6 +55,7 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
   private volatile VersionMetrics versions;
   private final Counter leaderChanges;
   private final Counter proposalsFailed;
+  private final Counter slowApplies;
   private final AtomicLong proposalsPending = new AtomicLong();
   private final Timer walFsyncs;
   private final Timer backendCommits;
@@ -73,6 +76,8 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
         .description("The number of leader changes seen.").register(registry);
     proposalsFailed = Counter.builder("etcd_server_proposals_failed")
         .description("The total number of failed proposals seen.").register(registry);
+    slowApplies = Counter.builder("etcd_server_slow_apply")
+        .description("The total number of slow apply requests (likely overloaded from slow disk).").register(registry);
     Gauge.builder("etcd_server_proposals_pending", proposalsPending, AtomicLong::get)
         .description("The current number of pending proposals to commit.").register(registry);
     walFsyncs = histogram("etcd_disk_wal_fsync_duration", "The latency distributions of fsync called by WAL.",
@@ -229,9 +234,13 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
    * Counts the key operations of an applied entry as etcd's mvcc layer does: a put, a delete
    * range, and each range, put and delete of the txn branch taken (nested txns included); a txn
    * counts as one txn only when it ran more than one operation. Entries that failed count nothing.
+   * An entry whose apply took over 100 ms counts as a slow apply, as in etcd.
    */
   @Override
-  public void entryApplied(Entry entry, ApplyResult result) {
+  public void entryApplied(Entry entry, ApplyResult result, long nanos) {
+    if (nanos > SLOW_APPLY_NANOS) {
+      slowApplies.increment();
+    }
     if (result.hasError()) {
       return;
     }

@@ -113,12 +113,12 @@ class ServerMetricsTest {
   @Test
   void applied_key_operations_are_counted_as_etcds_mvcc_layer_counts_them() {
     metrics.entryApplied(Entry.newBuilder().setPut(PutRequest.newBuilder().setKey(key("a"))).build(),
-        ApplyResult.getDefaultInstance());
+        ApplyResult.getDefaultInstance(), 1_000);
     metrics.entryApplied(Entry.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(key("a"))).build(),
-        ApplyResult.getDefaultInstance());
+        ApplyResult.getDefaultInstance(), 1_000);
     // A failed entry changed nothing: not counted.
     metrics.entryApplied(Entry.newBuilder().setPut(PutRequest.newBuilder().setKey(key("b"))).build(),
-        ApplyResult.newBuilder().setError(RpcError.newBuilder().setMessage("etcdserver: mvcc: database space exceeded")).build());
+        ApplyResult.newBuilder().setError(RpcError.newBuilder().setMessage("etcdserver: mvcc: database space exceeded")).build(), 1_000);
     // The success branch (put, range, and a nested txn whose failure branch deletes) ran: 3 ops, one txn.
     TxnRequest nested = TxnRequest.newBuilder()
         .addSuccess(put("x")).addSuccess(put("y"))
@@ -134,12 +134,15 @@ class ServerMetricsTest {
         .addResponses(ResponseOp.getDefaultInstance()).addResponses(ResponseOp.getDefaultInstance())
         .addResponses(ResponseOp.newBuilder().setResponseTxn(TxnResponse.newBuilder().setSucceeded(false)))
         .build();
-    metrics.entryApplied(Entry.newBuilder().setTxn(txn).build(), ApplyResult.newBuilder().setTxn(response).build());
+    metrics.entryApplied(Entry.newBuilder().setTxn(txn).build(), ApplyResult.newBuilder().setTxn(response).build(), 1_000);
     // A txn of one operation is not a txn to etcd's counter.
     metrics.entryApplied(Entry.newBuilder().setTxn(TxnRequest.newBuilder().addSuccess(put("d"))).build(),
-        ApplyResult.newBuilder().setTxn(TxnResponse.newBuilder().setSucceeded(true)).build());
+        ApplyResult.newBuilder().setTxn(TxnResponse.newBuilder().setSucceeded(true)).build(), 1_000);
+    metrics.entryApplied(Entry.newBuilder().setPut(PutRequest.newBuilder().setKey(key("slow"))).build(),
+        ApplyResult.getDefaultInstance(), TimeUnit.MILLISECONDS.toNanos(150));
     assertThat(metrics.scrape().lines()).contains(
-        "etcd_mvcc_put_total 3.0",
+        "etcd_server_slow_apply_total 1.0",
+        "etcd_mvcc_put_total 4.0",
         "etcd_mvcc_delete_total 2.0",
         "etcd_mvcc_range_total 1.0",
         "etcd_mvcc_txn_total 1.0");
