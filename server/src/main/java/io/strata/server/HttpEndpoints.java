@@ -2,9 +2,10 @@ package io.strata.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.strata.raft.tls.TlsMaterial;
+import io.strata.server.tls.TlsHttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
@@ -25,9 +26,11 @@ final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
 
-  HttpEndpoints(String url, ServerMetrics metrics, Health health, Supplier<String> versionJson) throws IOException {
+  /** {@code tls}: the client side's TLS material, used when {@code url} is https (as etcd does); may be null. */
+  HttpEndpoints(String url, ServerMetrics metrics, Health health, Supplier<String> versionJson, TlsMaterial tls)
+      throws IOException {
     URI uri = URI.create(url);
-    server = HttpServer.create(new InetSocketAddress(uri.getHost(), uri.getPort()), 64);
+    server = TlsHttpServers.create(uri, 64, tls);
     executor = Executors.newFixedThreadPool(4, r -> {
       Thread thread = new Thread(r, "strata-http");
       thread.setDaemon(true);

@@ -3,7 +3,9 @@ package io.strata.server;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
+import io.strata.server.tls.TlsFlags;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,6 +46,10 @@ final class ServerConfig {
   @Option(names = "--listen-metrics-urls", defaultValue = "http://127.0.0.1:2381",
       description = "URL to serve /metrics, /health, /livez, /readyz and /version on.")
   String listenMetricsUrls;
+
+  /** --cert-file, --key-file, --trusted-ca-file, --client-cert-auth and their --peer- forms. */
+  @Mixin
+  TlsFlags tls = new TlsFlags();
 
   @Option(names = "--snapshot-count", defaultValue = "100000", description = "Number of applied entries that triggers a snapshot.")
   long snapshotCount;
