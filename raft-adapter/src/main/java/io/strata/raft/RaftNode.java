@@ -135,7 +135,7 @@ public final class RaftNode implements AutoCloseable {
     options.setServiceFactory(new DefaultJRaftServiceFactory() {
       @Override
       public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
-        LogStorage created = super.createLogStorage(uri, raftOptions);
+        LogStorage created = new TimedLogStorage(super.createLogStorage(uri, raftOptions), observer, System::nanoTime);
         logStorage = created;
         return created;
       }
@@ -191,7 +191,9 @@ public final class RaftNode implements AutoCloseable {
 
       @Override
       public void run(Status status) {
-        if (status.isOk() && result != null) {
+        boolean applied = status.isOk() && result != null;
+        observer.proposalDone(applied);
+        if (applied) {
           callback.applied(result);
         } else {
           callback.failed(unavailable(status));
@@ -199,6 +201,7 @@ public final class RaftNode implements AutoCloseable {
       }
     };
     Task task = new Task(ByteBuffer.wrap(entry.toByteArray()), closure);
+    observer.proposalStarted();
     current.apply(task);
     return true;
   }
@@ -277,6 +280,11 @@ public final class RaftNode implements AutoCloseable {
 
   public long appliedIndex() {
     return shell.appliedIndex();
+  }
+
+  /** Whether this member is installing a snapshot received from the leader right now. */
+  public boolean isInstallingSnapshot() {
+    return shell.isLoadingSnapshot();
   }
 
   /** The voting members the leader has heard from within an election timeout (leader only; else empty). */

@@ -88,6 +88,14 @@ final class ServerConfig {
           + " version 1.1); 0 turns the periodic checkpoints off.")
   String leaseCheckpointInterval;
 
+  @Option(names = "--log-level", defaultValue = "info",
+      description = "Configures log level. Only supports debug, info, warn, error.")
+  String logLevel;
+
+  @Option(names = "--log-format", defaultValue = "console",
+      description = "Configures log format. Only supports json, console (default: console, one plain line per record).")
+  String logFormat;
+
   Path effectiveDataDir() {
     return dataDir != null ? dataDir : Path.of(name + ".strata");
   }

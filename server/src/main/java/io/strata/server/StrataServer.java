@@ -145,6 +145,7 @@ final class StrataServer implements AutoCloseable {
     ApiAuth apiAuth = new ApiAuth(authStore::state, leases.lessor()::keysOf);
     watchHub.readPermission((key, rangeEnd) -> apiAuth.keys(key, rangeEnd, false));
     clusterVersions = new ClusterVersions(backend, version.version(), StrataServer::stopTooOld);
+    clusterVersions.setMigrationListener(metrics);
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
         leases.applier(), membership, authApplier, clusterVersions), new AuthGuard(authStore, leases.lessor()::keysOf),
         List.of(compactor, alarms, membership, leases.applier(), authApplier, clusterVersions, appliedIndex, watchHub));
@@ -158,8 +159,10 @@ final class StrataServer implements AutoCloseable {
         new IdempotentWrites(core, clusterVersions::capabilities, IdempotentWrites.WINDOW),
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend, membership::selfIsLearner);
-    metrics.bind(member);
+    metrics.bind(member, config.quotaBackendBytes);
     metrics.bind(watchHub);
+    metrics.bind(new VersionMetrics.Sources(version.version(), () -> VersionMetrics.storageVersionOf(backend),
+        clusterVersions::current, clusterVersions::downgrade, clusterVersions::downgradeState));
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
@@ -203,8 +206,8 @@ final class StrataServer implements AutoCloseable {
     // One gRPC server per scheme of --listen-client-urls (https: TLS, http: plaintext), same services.
     for (NettyServerBuilder builder : ClientListeners.builders(config.clientUrls(), tls.client())) {
       for (BindableService service : services) {
-        builder.addService(RequestParsing.etcdRules(ServerInterceptors.intercept(service, interceptors),
-            RequestParsing.UnknownFields.DISCARD));
+        builder.addService(metrics.grpc().instrument(RequestParsing.etcdRules(
+            ServerInterceptors.intercept(service, interceptors), RequestParsing.UnknownFields.DISCARD)));
       }
       grpc.add(builder
           // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
@@ -212,7 +215,10 @@ final class StrataServer implements AutoCloseable {
           .build()
           .start());
     }
-    http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson, tls.client());
+    Health.Check localRead = Health.localRead(member, readExecutor);
+    Health health = new Health(alarms::list, () -> raft.leader() != null, localRead,
+        Health.linearizableRead(reads, localRead), java.time.Duration.ofMillis(config.requestTimeoutMs()), metrics);
+    http = new HttpEndpoints(config.listenMetricsUrls, metrics, health, this::versionJson, tls.client());
     http.start();
     publishAttributes(proposer, self.getID());
     LOG.info("strata {} member {} ({}) serving clients on {}, peers on {}, data in {}", version.version(),
@@ -282,10 +288,7 @@ final class StrataServer implements AutoCloseable {
 
   private String versionJson() {
     String server = config.version().version().wire();
-    String storage;
-    try (ReadView view = backend.readView()) {
-      storage = StorageVersion.of(view).map(Version::wire).orElse("unknown");
-    }
+    String storage = VersionMetrics.storageVersionOf(backend).map(Version::wire).orElse("unknown");
     String cluster = clusterVersions.current().map(Version::wire).orElse("not_decided");
     DowngradeRecord downgrade = clusterVersions.downgrade();
     String target = downgrade.getTargetVersion().isEmpty() ? "" : Version.parse(downgrade.getTargetVersion()).wire();
