@@ -219,9 +219,6 @@ final class LeaseCommand extends GroupCommand {
         throw CtlException.badArgs("lease keep-alive command needs lease ID as argument");
       }
       long id = leaseId(args.get(0));
-      if (format() == OutputFormat.TABLE) {
-        throw unsupportedFormat();
-      }
       return withConnection(connection -> keepAlive(connection, id));
     }
 
@@ -287,6 +284,9 @@ final class LeaseCommand extends GroupCommand {
     }
 
     private void print(LeaseKeepAliveResponse response) throws CtlException {
+      if (format() == OutputFormat.TABLE) {
+        throw unsupportedFormat();
+      }
       if (format() == OutputFormat.JSON) {
         Map<String, Object> json = flatHeader(response.hasHeader() ? response.getHeader() : null);
         json.put("ID", response.getID());

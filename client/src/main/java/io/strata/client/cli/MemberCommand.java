@@ -228,6 +228,7 @@ final class MemberCommand extends GroupCommand {
     List<String> urls = Arrays.asList(text.split(","));
     for (String url : urls) {
       String trimmed = url.strip();
+      checkGoUrlSyntax(trimmed);
       URI uri;
       try {
         uri = new URI(trimmed);
@@ -246,5 +247,30 @@ final class MemberCommand extends GroupCommand {
       }
     }
     return urls;
+  }
+
+  /**
+   * The two syntax errors of Go's url.Parse that a mistyped peer URL meets: a leading colon
+   * ("missing protocol scheme") and {@code host:port} without a scheme, which Go reads as a path
+   * ("first path segment in URL cannot contain colon").
+   */
+  private static void checkGoUrlSyntax(String url) throws CtlException {
+    int colon = url.indexOf(':');
+    if (colon == 0) {
+      throw new CtlException("parse " + GoFormat.quote(url) + ": missing protocol scheme");
+    }
+    boolean hasScheme = colon > 0 && Character.isLetter(url.charAt(0));
+    for (int i = 1; hasScheme && i < colon; i++) {
+      char c = url.charAt(i);
+      hasScheme = Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.';
+    }
+    if (!hasScheme) {
+      int slash = url.indexOf('/');
+      String firstSegment = slash < 0 ? url : url.substring(0, slash);
+      if (firstSegment.contains(":")) {
+        throw new CtlException(
+            "parse " + GoFormat.quote(url) + ": first path segment in URL cannot contain colon");
+      }
+    }
   }
 }

@@ -86,7 +86,8 @@ final class Printer {
         json.put("Header", GoJson.of(response.getHeader()));
         List<Object> events = new ArrayList<>();
         response.getEventsList().forEach(event -> events.add(GoJson.of(event)));
-        json.put("Events", events.isEmpty() ? null : events);
+        // clientv3 hands over a cancellation with an empty, non-nil event list.
+        json.put("Events", events.isEmpty() && !response.getCanceled() ? null : events);
         json.put("CompactRevision", response.getCompactRevision());
         json.put("Canceled", response.getCanceled());
         json.put("Created", response.getCreated());

@@ -166,6 +166,15 @@ public final class StrataCtl implements Callable<Integer> {
     System.exit(commandLine(Io.system()).execute(args));
   }
 
+  /**
+   * Runs one stratactl invocation inside this JVM, as {@code main} would but with the given
+   * streams (stderr taken as not a terminal), and returns its exit code. For embedding and tests;
+   * not thread-safe with respect to the streams given.
+   */
+  public static int run(InputStream in, OutputStream out, OutputStream err, String... args) {
+    return commandLine(new Io(in, out, err, false, prompt -> Optional.empty())).execute(args);
+  }
+
   /** The command line of a new {@link StrataCtl}, with etcdctl's help layout and error output. */
   static CommandLine commandLine(Io io) {
     StrataCtl root = new StrataCtl(io);
