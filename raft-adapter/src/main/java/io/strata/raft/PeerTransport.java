@@ -8,11 +8,13 @@ import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.rpc.impl.MarshallerHelper;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import com.google.protobuf.Message;
+import io.strata.raft.tls.PeerRpcFactory;
+import io.strata.raft.tls.TlsMaterial;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
- * Strata's own peer RPCs over jraft's gRPC transport (the same port as Raft's messages). A
+ * Strata's own peer RPCs over jraft's gRPC transport (the same port and TLS as Raft's messages). A
  * handler answers one protobuf request type with one protobuf response type.
  *
  * <p>Threading: handlers run on the transport's executor and must not block; {@link #call} never
@@ -22,9 +24,10 @@ public final class PeerTransport implements AutoCloseable {
   private final RpcServer server;
   private final RpcClient client;
 
-  PeerTransport(RpcServer server) {
+  /** {@code tls}: the peer TLS material when the peer port speaks TLS, else null. */
+  PeerTransport(RpcServer server, TlsMaterial tls) {
     this.server = server;
-    this.client = RpcFactoryHelper.rpcFactory().createRpcClient();
+    this.client = PeerRpcFactory.instance().createRpcClient(tls);
     this.client.init(new RpcOptions());
   }
 

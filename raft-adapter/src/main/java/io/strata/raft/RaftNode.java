@@ -17,6 +17,7 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import io.strata.raft.tls.PeerRpcFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.rpc.impl.GrpcServer;
 import com.alipay.sofa.jraft.storage.LogStorage;
@@ -98,9 +99,10 @@ public final class RaftNode implements AutoCloseable {
     PeerId self = peer(settings.self());
     // jraft's gRPC server binds the endpoint's port on every interface; the node's identity stays
     // the advertised address (announced to NodeManager in start()).
-    this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(
-        new Endpoint(self.getIp(), settings.listenPort()));
-    this.transport = new PeerTransport(rpcServer);
+    this.rpcServer = PeerRpcFactory.instance().createRpcServer(
+        new Endpoint(self.getIp(), settings.listenPort()), settings.peerTls());
+    RaftRpcServerFactory.addRaftRequestProcessors(rpcServer);
+    this.transport = new PeerTransport(rpcServer, settings.peerTls());
   }
 
   /** Strata's own peer RPCs: register handlers before {@link #start()}. */
@@ -118,7 +120,9 @@ public final class RaftNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    NodeOptions options = new NodeOptions();
+    // With peer TLS, the node's own RPC client (votes, appends, snapshots) dials with TLS too.
+    NodeOptions options = settings.peerTls() == null ? new NodeOptions()
+        : new PeerRpcFactory.TlsNodeOptions(settings.peerTls());
     options.setElectionTimeoutMs(settings.electionTimeoutMs());
     options.setInitialConf(new Configuration(settings.initialPeers().stream().map(RaftNode::peer).toList()));
     options.setFsm(shell);
@@ -131,7 +135,7 @@ public final class RaftNode implements AutoCloseable {
     options.setServiceFactory(new DefaultJRaftServiceFactory() {
       @Override
       public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
-        LogStorage created = super.createLogStorage(uri, raftOptions);
+        LogStorage created = new TimedLogStorage(super.createLogStorage(uri, raftOptions), observer, System::nanoTime);
         logStorage = created;
         return created;
       }
@@ -187,7 +191,9 @@ public final class RaftNode implements AutoCloseable {
 
       @Override
       public void run(Status status) {
-        if (status.isOk() && result != null) {
+        boolean applied = status.isOk() && result != null;
+        observer.proposalDone(applied);
+        if (applied) {
           callback.applied(result);
         } else {
           callback.failed(unavailable(status));
@@ -195,6 +201,7 @@ public final class RaftNode implements AutoCloseable {
       }
     };
     Task task = new Task(ByteBuffer.wrap(entry.toByteArray()), closure);
+    observer.proposalStarted();
     current.apply(task);
     return true;
   }
@@ -273,6 +280,11 @@ public final class RaftNode implements AutoCloseable {
 
   public long appliedIndex() {
     return shell.appliedIndex();
+  }
+
+  /** Whether this member is installing a snapshot received from the leader right now. */
+  public boolean isInstallingSnapshot() {
+    return shell.isLoadingSnapshot();
   }
 
   /** The voting members the leader has heard from within an election timeout (leader only; else empty). */

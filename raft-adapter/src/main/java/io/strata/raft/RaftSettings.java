@@ -1,5 +1,6 @@
 package io.strata.raft;
 
+import io.strata.raft.tls.TlsMaterial;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,6 +15,7 @@ import java.util.List;
  * @param listenPort        the port the peer RPC server binds (on every interface); it differs
  *                          from {@code self}'s when peers reach this member through a proxy or a
  *                          port mapping ({@code --listen-peer-urls} vs the advertised peer URL)
+ * @param peerTls           TLS of the peer port, both ways (serving and dialling); null for plaintext
  */
 public record RaftSettings(
     Path dataDir,
@@ -21,7 +23,14 @@ public record RaftSettings(
     List<String> initialPeers,
     int electionTimeoutMs,
     long snapshotCount,
-    int listenPort) {
+    int listenPort,
+    TlsMaterial peerTls) {
+
+  /** Settings of a member whose peer port is plaintext. */
+  public RaftSettings(Path dataDir, String self, List<String> initialPeers, int electionTimeoutMs,
+      long snapshotCount, int listenPort) {
+    this(dataDir, self, initialPeers, electionTimeoutMs, snapshotCount, listenPort, null);
+  }
 
   /** Settings of a member that listens on the port it advertises. */
   public RaftSettings(Path dataDir, String self, List<String> initialPeers, int electionTimeoutMs,

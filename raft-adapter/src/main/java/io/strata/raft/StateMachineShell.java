@@ -94,9 +94,11 @@ final class StateMachineShell extends StateMachineAdapter {
       while (it.hasNext()) {
         long index = it.getIndex();
         if (index > appliedIndex.get()) {
+          long applyStarted = System.nanoTime();
           Entry entry = Entry.parseFrom(it.getData());
           ApplyResult result = core.apply(entry, index, it.getTerm(), batch).toBuilder()
               .setAppliedIndex(index).build();
+          observer.entryApplied(entry, result, System.nanoTime() - applyStarted);
           if (it.done() != null) {
             closures.add(it.done());
             results.add(result);
@@ -110,7 +112,9 @@ final class StateMachineShell extends StateMachineAdapter {
         it.next();
       }
       batch.setApplied(lastIndex, lastTerm);
+      long commitStarted = System.nanoTime();
       batch.commit();
+      observer.stateBatchCommitted(System.nanoTime() - commitStarted);
       appliedIndex.set(lastIndex);
       core.committed(batch.events(), batch.currentRevision(), lastIndex);
     } catch (InvalidProtocolBufferException | RuntimeException e) {

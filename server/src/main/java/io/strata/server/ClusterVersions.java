@@ -53,6 +53,12 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
   private volatile Version lowerStorageTo;
   private volatile long lowerFromIndex;
   private boolean tooOld;
+  private volatile MigrationListener migrations = (from, to, nanos) -> { };
+
+  /** Told of every storage version migration this member runs (apply thread). */
+  interface MigrationListener {
+    void storageMigrated(Version from, Version to, long nanos);
+  }
 
   ClusterVersions(Backend backend, Version own, Runnable onTooOld) {
     this.backend = backend;
@@ -73,6 +79,10 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
         lowerStorageTo = null;
       }
     }
+  }
+
+  void setMigrationListener(MigrationListener listener) {
+    this.migrations = listener;
   }
 
   public Optional<Version> current() {
@@ -121,7 +131,9 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
     ClusterVersionRecord.write(batch, decided);
     Optional<Version> storage = StorageVersion.of(batch);
     if (storage.isPresent() && decided.isNewerThan(storage.get()) && !decided.isNewerThan(own)) {
+      long started = System.nanoTime();
       Migration.runIn(batch, storage.get(), decided, step -> LOG.info("storage version follows the cluster: {}", step));
+      migrations.storageMigrated(storage.get(), decided, System.nanoTime() - started);
     }
     if (storage.isPresent() && lowersStorage(decided, storage.get())) {
       LOG.info("cluster version downgrade detected ({} -> {}): the storage version is lowered at a snapshot taken now",
@@ -197,8 +209,10 @@ public final class ClusterVersions implements CommandApplier, CommitListener {
     try (StoreBatch batch = backend.beginBatch()) {
       Optional<Version> storage = StorageVersion.of(batch);
       if (storage.isPresent() && storage.get().isNewerThan(target)) {
+        long started = System.nanoTime();
         Migration.runIn(batch, storage.get(), target, step -> LOG.info("lowering the storage version: {}", step));
         batch.commit();
+        migrations.storageMigrated(storage.get(), target, System.nanoTime() - started);
         LOG.info("storage version lowered to {} in the snapshot at index {} ({} entries after it, none newer):"
             + " this member is ready to be downgraded", target, appliedIndex, tail.dataEntries());
       }

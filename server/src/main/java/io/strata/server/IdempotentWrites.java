@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  * write carrying a client request id ({@code EntryHeader.request_id}) at most once. Rules, in the
  * order apply follows them:
  * <ol>
+ *   <li>a retry ({@code EntryHeader.retry}, see {@link RequestIds}) is refused with
+ *       {@link #RETRY_NOT_DEDUPLICATED} and not applied unless the next rules deduplicate it (it
+ *       carries a request id, is covered, and the cluster version has idempotent writes);</li>
  *   <li>only while the cluster version has idempotent writes (as of the entry being applied, the
  *       same on every member); otherwise the request id is ignored and nothing is recorded;</li>
  *   <li>only for the commands {@link #covers} (put, delete range, a txn that can write, lease
@@ -50,6 +53,10 @@ final class IdempotentWrites implements ApplyCore {
 
   static final StatusRuntimeException USED_BY_ANOTHER_USER = EtcdErrors.error(Status.Code.INVALID_ARGUMENT,
       "strata: request id was already used by another user");
+
+  static final StatusRuntimeException RETRY_NOT_DEDUPLICATED = EtcdErrors.error(Status.Code.FAILED_PRECONDITION,
+      "strata: retried write refused: the cluster does not deduplicate it by request id (cluster version below 1.2,"
+          + " or no strata-request-id), so it could apply twice; its first attempt may or may not have been applied");
 
   private final ApplyCore delegate;
   private final Supplier<StrataVersion> capabilities;
@@ -93,7 +100,7 @@ final class IdempotentWrites implements ApplyCore {
   public ApplyResult apply(Entry entry, long index, long term, StoreBatch batch) {
     long requestId = entry.getHeader().getRequestId();
     if (requestId == 0 || !capabilities.get().supportsIdempotentWrites() || !covers(entry)) {
-      return delegate.apply(entry, index, term, batch);
+      return entry.getHeader().getRetry() ? EtcdErrors.result(RETRY_NOT_DEDUPLICATED) : delegate.apply(entry, index, term, batch);
     }
     String user = entry.getHeader().getUsername();
     RequestResultRecord earlier = RequestResults.get(batch, requestId);

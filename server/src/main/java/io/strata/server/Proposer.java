@@ -88,6 +88,11 @@ public final class Proposer {
       return false;
     }
     if (entry.getHeader().getRequestId() != 0 && !capabilities.get().supportsIdempotentWrites()) {
+      if (entry.getHeader().getRetry()) {
+        // Without the request id the retry could apply twice (apply would refuse it too).
+        result.complete(error(IdempotentWrites.RETRY_NOT_DEDUPLICATED));
+        return true;
+      }
       // A follower attached it before it applied a cluster version without idempotent writes.
       entry = entry.toBuilder().setHeader(entry.getHeader().toBuilder().clearRequestId()).build();
     }
@@ -103,7 +108,10 @@ public final class Proposer {
    * Replicates a client's {@code command} on behalf of the caller of the current gRPC request and
    * completes with its apply result (which may be an error value). The caller's request id
    * ({@link RequestIds}) goes with a write that {@link IdempotentWrites#covers covers}, while the
-   * cluster version has idempotent writes.
+   * cluster version has idempotent writes. A retry ({@link RequestIds#isRetry}) that cannot be
+   * deduplicated that way is refused with {@link IdempotentWrites#RETRY_NOT_DEDUPLICATED}; one that
+   * can is marked {@code retry}, so that the leader and apply refuse it should the cluster version
+   * fall below 1.2 before it is applied.
    */
   public CompletableFuture<ApplyResult> propose(Entry.Builder command) {
     AuthInfo caller = AuthInfo.current();
@@ -115,8 +123,16 @@ public final class Proposer {
         .setUsername(caller.user())
         .setAuthRevision(authRevision);
     long requestId = RequestIds.current();
-    if (requestId != 0 && capabilities.get().supportsIdempotentWrites() && IdempotentWrites.covers(command)) {
+    boolean deduplicated = requestId != 0 && capabilities.get().supportsIdempotentWrites()
+        && IdempotentWrites.covers(command);
+    if (deduplicated) {
       header.setRequestId(requestId);
+    }
+    if (RequestIds.isRetry()) {
+      if (!deduplicated) {
+        return CompletableFuture.completedFuture(error(IdempotentWrites.RETRY_NOT_DEDUPLICATED));
+      }
+      header.setRetry(true);
     }
     return replicate(command.setHeader(header));
   }

@@ -3,7 +3,9 @@ package io.strata.server;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
+import io.strata.server.tls.TlsFlags;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,6 +47,10 @@ final class ServerConfig {
       description = "URL to serve /metrics, /health, /livez, /readyz and /version on.")
   String listenMetricsUrls;
 
+  /** --cert-file, --key-file, --trusted-ca-file, --client-cert-auth and their --peer- forms. */
+  @Mixin
+  TlsFlags tls = new TlsFlags();
+
   @Option(names = "--snapshot-count", defaultValue = "100000", description = "Number of applied entries that triggers a snapshot.")
   long snapshotCount;
 
@@ -81,6 +87,14 @@ final class ServerConfig {
           + " (e.g. 5m, 1s), so a new leader continues leases instead of restarting them (needs cluster"
           + " version 1.1); 0 turns the periodic checkpoints off.")
   String leaseCheckpointInterval;
+
+  @Option(names = "--log-level", defaultValue = "info",
+      description = "Configures log level. Only supports debug, info, warn, error.")
+  String logLevel;
+
+  @Option(names = "--log-format", defaultValue = "console",
+      description = "Configures log format. Only supports json, console (default: console, one plain line per record).")
+  String logFormat;
 
   Path effectiveDataDir() {
     return dataDir != null ? dataDir : Path.of(name + ".strata");

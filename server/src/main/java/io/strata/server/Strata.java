@@ -1,5 +1,6 @@
 package io.strata.server;
 
+import io.strata.server.logging.StrataLogging;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -24,22 +25,14 @@ public final class Strata implements Callable<Integer> {
     }
   }
 
-  /** slf4j-simple defaults, overridable with -D: timestamps, and jraft's connection noise turned down. */
-  private static void configureLogging() {
-    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-    setIfAbsent("org.slf4j.simpleLogger.log.com.alipay", "warn");
-    setIfAbsent("org.slf4j.simpleLogger.log.io.grpc", "warn");
-  }
-
-  private static void setIfAbsent(String property, String value) {
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, value);
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
+    try {
+      StrataLogging.configure(config.logLevel, config.logFormat);
+    } catch (IllegalArgumentException e) {
+      System.err.println("strata: " + e.getMessage());
+      return 2;
+    }
     StrataServer server = new StrataServer(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -60,7 +53,7 @@ public final class Strata implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    configureLogging();
+    StrataLogging.install();
     CommandLine commandLine = new CommandLine(new Strata());
     commandLine.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
     int exit = commandLine.execute(args);

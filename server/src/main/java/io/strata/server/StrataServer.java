@@ -25,6 +25,8 @@ import io.strata.server.auth.AuthInterceptor;
 import io.strata.server.auth.AuthService;
 import io.strata.server.auth.AuthStore;
 import io.strata.server.auth.PasswordHasher;
+import io.strata.server.tls.ClientListeners;
+import io.strata.server.tls.ServerTls;
 import io.strata.api.records.DowngradeRecord;
 import io.strata.api.version.Version;
 import io.strata.storage.Backend;
@@ -34,8 +36,6 @@ import io.strata.storage.MetaKey;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ final class StrataServer implements AutoCloseable {
   private final ServerConfig config;
   private Backend backend;
   private RaftNode raft;
-  private Server grpc;
+  private final List<Server> grpc = new ArrayList<>();
   private HttpEndpoints http;
   private PhysicalCompactor compactor;
   private ScheduledExecutorService timer;
@@ -90,6 +90,11 @@ final class StrataServer implements AutoCloseable {
       throw new IllegalArgumentException("--initial-cluster gives " + config.name + " the peer URLs "
           + self.getPeerURLsList() + " but --initial-advertise-peer-urls is " + config.advertisedPeerUrl());
     }
+    List<String> peerUrls = new ArrayList<>(List.of(ServerConfig.split(config.listenPeerUrls).get(0),
+        config.advertisedPeerUrl()));
+    initial.members().forEach(m -> peerUrls.addAll(m.getPeerURLsList()));
+    ServerTls tls = ServerTls.from(config.tls, config.clientUrls(), ServerConfig.split(config.listenMetricsUrls),
+        peerUrls);
     StrataVersion version = config.version();
     Path dbDir = config.effectiveDataDir().resolve("db");
     Optional<Version> storageVersion = StorageVersion.detect(dbDir);
@@ -117,6 +122,7 @@ final class StrataServer implements AutoCloseable {
         ? initial.members().stream().filter(m -> m.getID() != self.getID()).toList() : initial.members(), version);
 
     timer = Executors.newScheduledThreadPool(1, daemon("strata-timer"));
+    tls.reloadEvery(timer);
     readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("strata-read"));
     compactor = new PhysicalCompactor(backend);
     // Headers need the member context, built after Raft; the hub asks for one only once it serves.
@@ -139,6 +145,7 @@ final class StrataServer implements AutoCloseable {
     ApiAuth apiAuth = new ApiAuth(authStore::state, leases.lessor()::keysOf);
     watchHub.readPermission((key, rangeEnd) -> apiAuth.keys(key, rangeEnd, false));
     clusterVersions = new ClusterVersions(backend, version.version(), StrataServer::stopTooOld);
+    clusterVersions.setMigrationListener(metrics);
     ApplyDispatcher core = new ApplyDispatcher(kv, alarms, new ApplyDispatcher.Features(
         leases.applier(), membership, authApplier, clusterVersions), new AuthGuard(authStore, leases.lessor()::keysOf),
         List.of(compactor, alarms, membership, leases.applier(), authApplier, clusterVersions, appliedIndex, watchHub));
@@ -148,12 +155,14 @@ final class StrataServer implements AutoCloseable {
         : initial.members().stream().map(m -> InitialCluster.peerAddress(m.getPeerURLs(0))).toList();
     String selfPeer = InitialCluster.peerAddress(config.advertisedPeerUrl());
     raft = new RaftNode(new RaftSettings(config.effectiveDataDir(), selfPeer, peers,
-        config.electionTimeoutMs, config.snapshotCount, config.peerListenPort()), backend,
+        config.electionTimeoutMs, config.snapshotCount, config.peerListenPort(), tls.peer()), backend,
         new IdempotentWrites(core, clusterVersions::capabilities, IdempotentWrites.WINDOW),
         RaftObserver.all(metrics, leases.observer()), StrataServer::fatal);
     member = new MemberContext(initial.clusterId(), self.getID(), raft, backend, membership::selfIsLearner);
-    metrics.bind(member);
+    metrics.bind(member, config.quotaBackendBytes);
     metrics.bind(watchHub);
+    metrics.bind(new VersionMetrics.Sources(version.version(), () -> VersionMetrics.storageVersionOf(backend),
+        clusterVersions::current, clusterVersions::downgrade, clusterVersions::downgradeState));
     Proposer proposer = new Proposer(raft, raft.transport(), timer, config.requestTimeoutMs(),
         config.maxRequestBytes, self.getID(), appliedIndex);
     proposer.setLeaderCheck(new MembershipGuard(raft, backend));
@@ -179,21 +188,11 @@ final class StrataServer implements AutoCloseable {
     Path scratchDir = config.effectiveDataDir().resolve("tmp");
     Backend.deleteTree(scratchDir);
     Files.createDirectories(scratchDir);
-    NettyServerBuilder builder = null;
-    for (String url : config.clientUrls()) {
-      URI uri = URI.create(url);
-      InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
-      builder = builder == null ? NettyServerBuilder.forAddress(address) : builder.addListenAddress(address);
-    }
-    if (builder == null) {
-      throw new IllegalArgumentException("--listen-client-urls names no URL");
-    }
     // Innermost first; they run inside the request parsing, so they see typed messages.
     List<ServerInterceptor> interceptors = new ArrayList<>();
-    if (version.supportsIdempotentWrites()) {
-      interceptors.add(new RequestIds()); // an older version ignores the request id metadata
-    }
-    interceptors.addAll(List.of(new AuthInterceptor(authStore), new LearnerGate(membership::selfIsLearner),
+    // An older version ignores the request id metadata, but every member checks the retry marker.
+    interceptors.add(new RequestIds(version.supportsIdempotentWrites()));
+    interceptors.addAll(List.of(new AuthInterceptor(authStore, tls.clientCertAuth()), new LearnerGate(membership::selfIsLearner),
         new VersionGate(version.version()), new ResponseMetadata()));
     List<BindableService> services = List.of(
         new AuthService(member, proposer, reads, authStore, new PasswordHasher(), readExecutor),
@@ -204,16 +203,22 @@ final class StrataServer implements AutoCloseable {
             config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions),
         new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth,
             clusterVersions::capabilities));
-    for (BindableService service : services) {
-      builder.addService(RequestParsing.etcdRules(ServerInterceptors.intercept(service, interceptors),
-          RequestParsing.UnknownFields.DISCARD));
+    // One gRPC server per scheme of --listen-client-urls (https: TLS, http: plaintext), same services.
+    for (NettyServerBuilder builder : ClientListeners.builders(config.clientUrls(), tls.client())) {
+      for (BindableService service : services) {
+        builder.addService(metrics.grpc().instrument(RequestParsing.etcdRules(
+            ServerInterceptors.intercept(service, interceptors), RequestParsing.UnknownFields.DISCARD)));
+      }
+      grpc.add(builder
+          // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
+          .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
+          .build()
+          .start());
     }
-    grpc = builder
-        // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
-        .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
-        .build()
-        .start();
-    http = new HttpEndpoints(config.listenMetricsUrls, member, metrics, this::versionJson);
+    Health.Check localRead = Health.localRead(member, readExecutor);
+    Health health = new Health(alarms::list, () -> raft.leader() != null, localRead,
+        Health.linearizableRead(reads, localRead), java.time.Duration.ofMillis(config.requestTimeoutMs()), metrics);
+    http = new HttpEndpoints(config.listenMetricsUrls, metrics, health, this::versionJson, tls.client());
     http.start();
     publishAttributes(proposer, self.getID());
     LOG.info("strata {} member {} ({}) serving clients on {}, peers on {}, data in {}", version.version(),
@@ -311,10 +316,7 @@ final class StrataServer implements AutoCloseable {
 
   private String versionJson() {
     String server = config.version().version().wire();
-    String storage;
-    try (ReadView view = backend.readView()) {
-      storage = StorageVersion.of(view).map(Version::wire).orElse("unknown");
-    }
+    String storage = VersionMetrics.storageVersionOf(backend).map(Version::wire).orElse("unknown");
     String cluster = clusterVersions.current().map(Version::wire).orElse("not_decided");
     DowngradeRecord downgrade = clusterVersions.downgrade();
     String target = downgrade.getTargetVersion().isEmpty() ? "" : Version.parse(downgrade.getTargetVersion()).wire();
@@ -371,14 +373,14 @@ final class StrataServer implements AutoCloseable {
     if (watchHub != null) {
       watchHub.close(); // ends watch streams with "server stopped", so clients move to another member
     }
-    if (grpc != null) {
-      grpc.shutdown();
+    grpc.forEach(Server::shutdown);
+    for (Server server : grpc) {
       try {
-        grpc.awaitTermination(2, TimeUnit.SECONDS);
+        server.awaitTermination(2, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      grpc.shutdownNow();
+      server.shutdownNow();
     }
     if (http != null) {
       http.close();

@@ -143,6 +143,27 @@ class IdempotentWritesTest {
   }
 
   @Test
+  void aRetryOfAnAppliedWriteIsAnsweredFromTheRecordAndAFirstRetryApplies() {
+    ApplyResult first = apply(put("k", "v"), 7);
+    assertThat(applyRetry(put("k", "v"), 7)).isEqualTo(first);
+    assertThat(applyRetry(put("k", "v"), 8).hasPut()).as("the first attempt of id 8 never arrived").isTrue();
+    assertThat(versionOf("k")).isEqualTo(2);
+  }
+
+  @Test
+  void aRetryIsRefusedAndNotAppliedWhenItsIdIsNotDeduplicated() {
+    apply(put("k", "v"), 7);
+    assertThat(applyRetry(put("k", "v"), 0).getError().getMessage()).as("no request id")
+        .isEqualTo(IdempotentWrites.RETRY_NOT_DEDUPLICATED.getStatus().getDescription());
+    setClusterVersion("1.1");
+    ApplyResult refused = applyRetry(put("k", "v"), 7);
+    assertThat(refused.getError().getGrpcCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION.value());
+    assertThat(refused.getError().getMessage()).startsWith("strata: retried write refused: ");
+    assertThat(versionOf("k")).as("applied once").isEqualTo(1);
+    assertThat(apply(put("k", "v"), 7).hasPut()).as("a first attempt still applies at 1.1").isTrue();
+  }
+
+  @Test
   void aFailedWriteIsNotRecordedSoItsRetryApplies() {
     Entry.Builder withLease = Entry.newBuilder().setPut(PutRequest.newBuilder().setKey(bytes("k")).setValue(bytes("v")).setLease(9));
     assertThat(apply(withLease, 3).getError().getMessage()).isEqualTo("etcdserver: requested lease not found");
@@ -202,6 +223,10 @@ class IdempotentWritesTest {
 
   private ApplyResult apply(Entry.Builder entry, long requestId) {
     return applyAsIs(entry.clone().setHeader(EntryHeader.newBuilder().setRequestId(requestId)));
+  }
+
+  private ApplyResult applyRetry(Entry.Builder entry, long requestId) {
+    return applyAsIs(entry.clone().setHeader(EntryHeader.newBuilder().setRequestId(requestId).setRetry(true)));
   }
 
   private ApplyResult applyAsIs(Entry.Builder entry) {

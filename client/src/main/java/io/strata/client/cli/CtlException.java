@@ -23,6 +23,36 @@ class CtlException extends Exception {
     return new CtlException(message, ExitCodes.BAD_ARGS);
   }
 
+  static CtlException badFeature(String message) {
+    return new CtlException(message, ExitCodes.BAD_FEATURE);
+  }
+
+  static CtlException invalidInput(String message) {
+    return new CtlException(message, ExitCodes.INVALID_INPUT);
+  }
+
+  /** What etcdctl says when a command has no printout in the chosen {@code -w} format. */
+  static CtlException unsupportedFormat(OutputFormat format) {
+    return badFeature(format.flagValue() + " not supported as output format");
+  }
+
+  /**
+   * Exit with {@code exitCode} and print nothing more: the command has already said what went
+   * wrong (etcdctl's {@code os.Exit} without {@code Error:}).
+   */
+  static CtlException silent(int exitCode) {
+    return new CtlException("", exitCode);
+  }
+
+  boolean isSilent() {
+    return getMessage().isEmpty();
+  }
+
+  /** The same message with another exit code. */
+  CtlException withExitCode(int code) {
+    return new CtlException(getMessage(), code);
+  }
+
   int exitCode() {
     return exitCode;
   }

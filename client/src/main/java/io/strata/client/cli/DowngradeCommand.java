@@ -1,8 +1,6 @@
 package io.strata.client.cli;
 
 import io.grpc.Metadata;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.strata.api.etcdserverpb.DowngradeRequest;
 import io.strata.api.etcdserverpb.DowngradeRequest.DowngradeAction;
 import io.strata.api.etcdserverpb.DowngradeResponse;
@@ -12,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -142,24 +139,15 @@ final class DowngradeCommand implements Callable<Integer> {
     public Integer call() throws CtlException, InterruptedException {
       String target = targetVersion();
       ClientSettings settings = StrataCtl.of(spec).settings();
-      AtomicReference<Metadata> headers = new AtomicReference<>();
-      AtomicReference<Metadata> trailers = new AtomicReference<>();
-      DowngradeResponse response;
+      Connection.DowngradeAnswer answer;
       try (Connections connections = new Connections(settings)) {
-        Connection connection = connections.connectAny(settings.endpoints());
-        try {
-          response =
-              connection
-                  .maintenance()
-                  .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
-                  .downgrade(
-                      DowngradeRequest.newBuilder().setAction(action).setVersion(target).build());
-        } catch (StatusRuntimeException e) {
-          throw new CtlException(RpcErrors.message(e, settings.commandTimeout()));
-        }
+        answer =
+            connections
+                .connectAny(settings.endpoints())
+                .downgrade(DowngradeRequest.newBuilder().setAction(action).setVersion(target).build());
       }
-      List<String> plan =
-          action == DowngradeAction.VALIDATE ? plan(headers.get(), trailers.get()) : List.of();
+      DowngradeResponse response = answer.response();
+      List<String> plan = answer.plan();
       PrintWriter out = spec.commandLine().getOut();
       if (settings.output() == OutputFormat.JSON) {
         out.println(Json.write(json(response, plan)));

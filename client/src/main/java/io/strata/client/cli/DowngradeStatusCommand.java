@@ -1,9 +1,6 @@
 package io.strata.client.cli;
 
-import io.grpc.StatusRuntimeException;
 import io.strata.api.etcdserverpb.Member;
-import io.strata.api.etcdserverpb.MemberListRequest;
-import io.strata.api.etcdserverpb.StatusRequest;
 import io.strata.api.etcdserverpb.StatusResponse;
 import io.strata.client.Endpoint;
 import java.io.PrintWriter;
@@ -109,12 +106,7 @@ final class DowngradeStatusCommand implements Callable<Integer> {
       return targets;
     }
     Connection connection = connections.connectAny(settings.endpoints());
-    List<Member> members;
-    try {
-      members = connection.cluster().memberList(MemberListRequest.getDefaultInstance()).getMembersList();
-    } catch (StatusRuntimeException e) {
-      throw new CtlException(RpcErrors.message(e, settings.commandTimeout()));
-    }
+    List<Member> members = connection.memberList().getMembersList();
     for (Member member : members) {
       targets.add(target(member));
     }
@@ -146,13 +138,10 @@ final class DowngradeStatusCommand implements Callable<Integer> {
     }
     try {
       Connection connection = connections.connect(target.endpoint().get());
-      StatusResponse status = connection.maintenance().status(StatusRequest.getDefaultInstance());
+      StatusResponse status = connection.status();
       return MemberReport.answered(target.shownAs(), target.memberId(), status);
     } catch (CtlException e) {
       return MemberReport.failed(target.shownAs(), target.memberId(), e.getMessage());
-    } catch (StatusRuntimeException e) {
-      return MemberReport.failed(
-          target.shownAs(), target.memberId(), RpcErrors.message(e, settings.commandTimeout()));
     }
   }
 

@@ -94,6 +94,9 @@ final class EtcdctlHelp {
       usage.append(" <command>");
     }
     for (PositionalParamSpec positional : spec.positionalParameters()) {
+      if (positional.hidden()) {
+        continue;
+      }
       usage.append(' ').append(positional.paramLabel());
     }
     return List.of(usage.append(" [flags]").toString());

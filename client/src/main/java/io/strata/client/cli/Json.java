@@ -34,6 +34,33 @@ final class Json {
     return json.toString();
   }
 
+  /**
+   * As {@link #write}, with strings escaped as Go's encoding/json escapes them ({@code <}, {@code
+   * >}, {@code &}, U+2028 and U+2029 as {@code \\u} escapes), for the outputs that must match
+   * etcdctl's byte for byte.
+   */
+  static String writeGo(Object value) {
+    StringBuilder json = new StringBuilder();
+    append(json, value);
+    return goEscaped(json);
+  }
+
+  private static String goEscaped(CharSequence json) {
+    StringBuilder escaped = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      switch (c) {
+        case '<' -> escaped.append("\\u003c");
+        case '>' -> escaped.append("\\u003e");
+        case '&' -> escaped.append("\\u0026");
+        case '\u2028' -> escaped.append("\\u2028");
+        case '\u2029' -> escaped.append("\\u2029");
+        default -> escaped.append(c);
+      }
+    }
+    return escaped.toString();
+  }
+
   private static void append(StringBuilder json, Object value) {
     if (value instanceof Map<?, ?> map) {
       json.append('{');

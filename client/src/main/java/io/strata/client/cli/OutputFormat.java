@@ -18,6 +18,11 @@ enum OutputFormat {
   /** A bordered table where the command prints rows; otherwise as {@link #SIMPLE}. */
   TABLE;
 
+  /** How the format is written on the command line: {@code simple}, {@code json}, {@code table}. */
+  String flagValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
   /** Picocli adapter: {@code simple}, {@code json} or {@code table}, any case. Stateless. */
   static final class Converter implements ITypeConverter<OutputFormat> {
     @Override

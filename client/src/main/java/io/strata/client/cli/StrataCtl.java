@@ -4,7 +4,13 @@ import io.grpc.StatusRuntimeException;
 import io.strata.client.DurationConverter;
 import io.strata.client.Endpoint;
 import java.io.Console;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +35,55 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stratactl",
     description = "A command line client for Strata, speaking etcd's v3 API.",
-    subcommands = {DowngradeCommand.class})
+    subcommands = {
+      AlarmCommand.class,
+      AuthCommand.class,
+      CheckCommand.class,
+      CompactionCommand.class,
+      CompletionCommand.class,
+      DefragCommand.class,
+      DelCommand.class,
+      DowngradeCommand.class,
+      EndpointCommand.class,
+      GetCommand.class,
+      LeaseCommand.class,
+      MemberCommand.class,
+      MoveLeaderCommand.class,
+      PutCommand.class,
+      RoleCommand.class,
+      SnapshotCommand.class,
+      TxnCommand.class,
+      UserCommand.class,
+      VersionCommand.class,
+      WatchCommand.class
+    })
 public final class StrataCtl implements Callable<Integer> {
 
   /** Asks the user for a password; empty if there is nobody to ask. */
   interface PasswordPrompt {
     Optional<String> ask(String prompt);
+  }
+
+  /**
+   * Where an invocation reads and writes: the process's streams, or a test's.
+   *
+   * @param in standard input (put's value, txn's requests, passwords with --interactive=false)
+   * @param out standard output; keys and values are written to it as raw bytes
+   * @param err standard error
+   * @param errIsTerminal whether stderr is a terminal (progress is shown only then)
+   * @param passwordPrompt asks for a password on the terminal
+   */
+  record Io(
+      InputStream in,
+      OutputStream out,
+      OutputStream err,
+      boolean errIsTerminal,
+      PasswordPrompt passwordPrompt) {
+
+    /** The process's own streams. */
+    static Io system() {
+      return new Io(System.in, System.out, System.err, stderrIsTerminal(), StrataCtl::askConsole);
+    }
   }
 
   @Spec CommandSpec spec;
@@ -88,43 +137,131 @@ public final class StrataCtl implements Callable<Integer> {
   String password;
 
   @Option(
+      names = "--hex",
+      arity = "0..1",
+      fallbackValue = "true",
+      scope = ScopeType.INHERIT,
+      description = "print byte strings as hex encoded strings")
+  boolean hex;
+
+  @Option(
       names = {"-h", "--help"},
       usageHelp = true,
       scope = ScopeType.INHERIT,
       description = "help for " + EtcdctlHelp.COMMAND_NAME)
   boolean helpRequested;
 
+  private final Io io;
   private final PasswordPrompt passwordPrompt;
+  private final Output stdout;
+  private ClientSettings settings;
 
-  StrataCtl(PasswordPrompt passwordPrompt) {
-    this.passwordPrompt = passwordPrompt;
+  StrataCtl(Io io) {
+    this.io = io;
+    this.passwordPrompt = io.passwordPrompt();
+    this.stdout = new Output(new java.io.BufferedOutputStream(io.out(), 1 << 16));
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(StrataCtl::askConsole).execute(args));
+    System.exit(commandLine(Io.system()).execute(args));
+  }
+
+  /**
+   * Runs one stratactl invocation inside this JVM, as {@code main} would but with the given
+   * streams (stderr taken as not a terminal), and returns its exit code. For embedding and tests;
+   * not thread-safe with respect to the streams given.
+   */
+  public static int run(InputStream in, OutputStream out, OutputStream err, String... args) {
+    return commandLine(new Io(in, out, err, false, prompt -> Optional.empty())).execute(args);
   }
 
   /** The command line of a new {@link StrataCtl}, with etcdctl's help layout and error output. */
-  static CommandLine commandLine(PasswordPrompt passwordPrompt) {
+  static CommandLine commandLine(Io io) {
+    StrataCtl root = new StrataCtl(io);
     CommandLine commandLine =
-        new CommandLine(new StrataCtl(passwordPrompt))
+        new CommandLine(root)
             .setCaseInsensitiveEnumValuesAllowed(true)
+            .setOut(writer(io.out()))
+            .setErr(writer(io.err()))
             .setParameterExceptionHandler(
                 (error, args) -> {
                   PrintWriter err = error.getCommandLine().getErr();
-                  err.println("Error: " + error.getMessage());
+                  err.println("Error: " + parameterMessage(error));
                   err.flush();
                   return ExitCodes.ERROR;
                 })
             .setExecutionExceptionHandler(
                 (error, failed, parseResult) -> {
+                  root.stdout.flush();
                   PrintWriter err = failed.getErr();
-                  err.println("Error: " + describe(error, failed));
+                  if (!(error instanceof CtlException ctl && ctl.isSilent())) {
+                    err.println("Error: " + describe(error, failed));
+                  }
                   err.flush();
                   return error instanceof CtlException ctl ? ctl.exitCode() : ExitCodes.ERROR;
                 });
     EtcdctlHelp.install(commandLine);
     return commandLine;
+  }
+
+  private static PrintWriter writer(OutputStream stream) {
+    return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), true);
+  }
+
+  /** pflag's words for an unknown flag, else picocli's message. */
+  private static String parameterMessage(CommandLine.ParameterException error) {
+    if (error instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !unmatched.getUnmatched().isEmpty()
+        && unmatched.getUnmatched().get(0).startsWith("-")) {
+      String flag = unmatched.getUnmatched().get(0);
+      int equals = flag.indexOf('=');
+      return "unknown flag: " + (equals > 0 ? flag.substring(0, equals) : flag);
+    }
+    return error.getMessage();
+  }
+
+  /** Standard output, as bytes. */
+  Output stdout() {
+    return stdout;
+  }
+
+  /** Standard input. */
+  InputStream stdin() {
+    return io.in();
+  }
+
+  /** Standard error, where progress goes if it is a terminal; null if it is not. */
+  PrintWriter progressSink(CommandSpec anySpec) {
+    return io.errIsTerminal() ? anySpec.commandLine().getErr() : null;
+  }
+
+  /** Asks for a password on the terminal. */
+  PasswordPrompt passwordPrompt() {
+    return passwordPrompt;
+  }
+
+  /** --hex: print keys and values as \\x-escaped hex. */
+  boolean hex() {
+    return hex;
+  }
+
+  /** The --endpoints as the user wrote them (etcdctl prints them so in endpoint commands). */
+  List<String> endpointTexts() {
+    List<String> texts = new java.util.ArrayList<>();
+    CommandLine.Model.OptionSpec option = spec.findOption("--endpoints");
+    List<String> given = option == null ? List.of() : option.originalStringValues();
+    if (given.isEmpty()) {
+      endpoints.forEach(endpoint -> texts.add(endpoint.toString()));
+      return texts;
+    }
+    for (String value : given) {
+      for (String text : value.split(",")) {
+        if (!text.isBlank()) {
+          texts.add(text.trim());
+        }
+      }
+    }
+    return texts.size() == endpoints.size() ? texts : endpoints.stream().map(Endpoint::toString).toList();
   }
 
   /** Without a command, print the help, as etcdctl does. */
@@ -141,8 +278,16 @@ public final class StrataCtl implements Callable<Integer> {
    *     password is needed and nobody can be asked for it
    */
   ClientSettings settings() throws CtlException {
-    return new ClientSettings(
-        endpoints, dialTimeout, commandTimeout, output, credentials(user, password, passwordPrompt));
+    if (settings == null) {
+      settings =
+          new ClientSettings(
+              endpoints,
+              dialTimeout,
+              commandTimeout,
+              output,
+              credentials(user, password, passwordPrompt));
+    }
+    return settings;
   }
 
   /** The root command's object, from any command's spec. */
@@ -188,6 +333,16 @@ public final class StrataCtl implements Callable<Integer> {
     }
     char[] password = console.readPassword("%s", prompt);
     return password == null ? Optional.empty() : Optional.of(new String(password));
+  }
+
+  /** Whether this process's stderr is a terminal (Linux: fd 2 links to a tty or pty). */
+  private static boolean stderrIsTerminal() {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
   }
 
   private static String describe(Exception error, CommandLine failed) {

@@ -110,7 +110,7 @@ class DowngradeStatusCommandTest {
   }
 
   @Test
-  void tableDrawsBorders() {
+  void tableDrawsBordersAndAlignsCellsRightAsEtcdctl() {
     a.reports("1.2.0", "1.1.0", true, "1.1.0", "enabled", LEADER);
     b.reports("1.2.0", "1.1.0", true, "1.1.0", "enabled", LEADER);
     c.reports("1.2.0", "1.1.0", true, "1.1.0", "enabled", LEADER);
@@ -126,9 +126,9 @@ class DowngradeStatusCommandTest {
                 + "| " + " ".repeat(spare / 2) + "ENDPOINT" + " ".repeat(spare - spare / 2)
                 + " | ID | SERVER VERSION | STORAGE VERSION |\n"
                 + line
-                + "| " + a.endpoint() + " | a1 | 1.2.0          | 1.1.0           |\n"
-                + "| " + b.endpoint() + " | b2 | 1.2.0          | 1.1.0           |\n"
-                + "| " + c.endpoint() + " | c3 | 1.2.0          | 1.1.0           |\n"
+                + "| " + a.endpoint() + " | a1 |          1.2.0 |           1.1.0 |\n"
+                + "| " + b.endpoint() + " | b2 |          1.2.0 |           1.1.0 |\n"
+                + "| " + c.endpoint() + " | c3 |          1.2.0 |           1.1.0 |\n"
                 + line
                 + "Downgrade to 1.1 enabled: storage lowered on all members;"
                 + " replace binaries with 1.1 one member at a time\n");

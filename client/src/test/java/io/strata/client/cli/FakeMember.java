@@ -18,6 +18,9 @@ import io.strata.api.etcdserverpb.ClusterGrpc;
 import io.strata.api.etcdserverpb.DowngradeInfo;
 import io.strata.api.etcdserverpb.DowngradeRequest;
 import io.strata.api.etcdserverpb.DowngradeResponse;
+import io.strata.api.etcdserverpb.KVGrpc;
+import io.strata.api.etcdserverpb.RangeRequest;
+import io.strata.api.etcdserverpb.RangeResponse;
 import io.strata.api.etcdserverpb.MaintenanceGrpc;
 import io.strata.api.etcdserverpb.Member;
 import io.strata.api.etcdserverpb.MemberListRequest;
@@ -34,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fake cluster member for CLI tests: a loopback gRPC server with etcd's Maintenance (Status,
- * Downgrade), Cluster (MemberList) and Auth (Authenticate) services answering what the test set.
+ * Downgrade), Cluster (MemberList), KV (Range) and Auth (Authenticate) services answering what the
+ * test set.
  * Thread-safe: the knobs are volatile and set before the command runs; the records are
  * synchronized lists.
  */
@@ -59,6 +63,10 @@ final class FakeMember implements AutoCloseable {
   volatile boolean neverAnswer;
   /** What MemberList answers. */
   volatile List<Member> members = List.of();
+  /** What Range answers, unless {@link #rangeError} is set. */
+  volatile RangeResponse rangeAnswer = RangeResponse.getDefaultInstance();
+  volatile Status rangeError;
+  final List<RangeRequest> rangeRequests = Collections.synchronizedList(new ArrayList<>());
   /** The one user Authenticate accepts, as "name:password"; null: every login fails. */
   volatile String acceptedLogin;
 
@@ -85,6 +93,7 @@ final class FakeMember implements AutoCloseable {
         Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
             .addService(ServerInterceptors.intercept(new Maintenance(), tokens))
             .addService(new ClusterService())
+            .addService(new Kv())
             .addService(new Auth())
             .build()
             .start();
@@ -144,6 +153,20 @@ final class FakeMember implements AutoCloseable {
         return;
       }
       observer.onNext(downgradeAnswer);
+      observer.onCompleted();
+    }
+  }
+
+  private final class Kv extends KVGrpc.KVImplBase {
+    @Override
+    public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
+      rangeRequests.add(request);
+      Status error = rangeError;
+      if (error != null) {
+        observer.onError(error.asRuntimeException());
+        return;
+      }
+      observer.onNext(rangeAnswer);
       observer.onCompleted();
     }
   }

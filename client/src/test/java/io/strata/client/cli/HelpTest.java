@@ -13,6 +13,7 @@ class HelpTest {
             --dial-timeout=2s             dial timeout for client connections
             --endpoints=[127.0.0.1:2379]  gRPC endpoints
         -h, --help[=false]                help for stratactl
+            --hex[=false]                 print byte strings as hex encoded strings
             --password=""                 password for authentication (if this option is used, --user option shouldn't include password)
             --user=""                     username[:password] for authentication (prompt if password is not supplied)
         -w, --write-out="simple"          set the output format (json, simple, table)
@@ -33,10 +34,53 @@ class HelpTest {
             \tstratactl <command> [flags]
 
             COMMANDS:
-            \tdowngrade cancel    Cancel the ongoing downgrade action to cluster
-            \tdowngrade enable    Start a downgrade action to cluster
-            \tdowngrade status    Show every member's versions and how far a downgrade has got
-            \tdowngrade validate  Validate downgrade capability before starting downgrade
+            \talarm disarm            Disarms all alarms
+            \talarm list              Lists all alarms
+            \tauth disable            Disables authentication
+            \tauth enable             Enables authentication
+            \tcheck perf              Check the performance of the etcd cluster
+            \tcompaction              Compacts the event history in etcd
+            \tcompletion bash         Generate the autocompletion script for bash
+            \tcompletion zsh          Generate the autocompletion script for zsh
+            \tdefrag                  Defragments the storage of the etcd members with given endpoints
+            \tdel                     Removes the specified key or range of keys [key, range_end)
+            \tdowngrade cancel        Cancel the ongoing downgrade action to cluster
+            \tdowngrade enable        Start a downgrade action to cluster
+            \tdowngrade status        Show every member's versions and how far a downgrade has got
+            \tdowngrade validate      Validate downgrade capability before starting downgrade
+            \tendpoint hashkv         Prints the KV history hash for each endpoint in --endpoints
+            \tendpoint health         Checks the healthiness of endpoints specified in `--endpoints` flag
+            \tendpoint status         Prints out the status of endpoints specified in `--endpoints` flag
+            \tget                     Gets the key or a range of keys
+            \tlease grant             Creates leases
+            \tlease keep-alive        Keeps leases alive (renew)
+            \tlease list              List all active leases
+            \tlease revoke            Revokes leases
+            \tlease timetolive        Get lease information
+            \tmember add              Adds a member into the cluster
+            \tmember list             Lists all members in the cluster
+            \tmember promote          Promotes a non-voting member in the cluster
+            \tmember remove           Removes a member from the cluster
+            \tmember update           Updates a member in the cluster
+            \tmove-leader             Transfers leadership to another etcd cluster member.
+            \tput                     Puts the given key into the store
+            \trole add                Adds a new role
+            \trole delete             Deletes a role
+            \trole get                Gets detailed information of a role
+            \trole grant-permission   Grants a key to a role
+            \trole list               Lists all roles
+            \trole revoke-permission  Revokes a key from a role
+            \tsnapshot save           Stores an etcd node backend snapshot to a given file
+            \ttxn                     Txn processes all the requests in one transaction
+            \tuser add                Adds a new user
+            \tuser delete             Deletes a user
+            \tuser get                Gets detailed information of a user
+            \tuser grant-role         Grants a role to a user
+            \tuser list               Lists all users
+            \tuser passwd             Changes password of user
+            \tuser revoke-role        Revokes a role from a user
+            \tversion                 Prints the version of stratactl
+            \twatch                   Watches events stream on keys or prefixes
 
             OPTIONS:
             """

@@ -2,7 +2,9 @@ package io.strata.e2e.harness;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
@@ -46,6 +48,27 @@ public final class EtcdGrpc implements AutoCloseable {
   public static EtcdGrpc connect(String endpoint) {
     ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint)
         .usePlaintext()
+        .maxInboundMessageSize(64 << 20)
+        .build();
+    return new EtcdGrpc(endpoint, channel);
+  }
+
+  /**
+   * A TLS channel to {@code host:port}: trusts {@code caFile}; presents {@code certFile} with
+   * {@code keyFile} (PKCS#8) unless they are null.
+   */
+  public static EtcdGrpc connectTls(String endpoint, java.nio.file.Path caFile, java.nio.file.Path certFile,
+      java.nio.file.Path keyFile) {
+    TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
+    try {
+      credentials.trustManager(caFile.toFile());
+      if (certFile != null) {
+        credentials.keyManager(certFile.toFile(), keyFile.toFile());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ManagedChannel channel = Grpc.newChannelBuilder(endpoint, credentials.build())
         .maxInboundMessageSize(64 << 20)
         .build();
     return new EtcdGrpc(endpoint, channel);

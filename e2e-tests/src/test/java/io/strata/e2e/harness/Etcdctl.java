@@ -23,22 +23,44 @@ public final class Etcdctl {
   private final Duration commandTimeout;
   private final String writeOut;
   private final String user;
+  /** {@code --cacert}, {@code --cert}, {@code --key} and their values; empty without TLS. */
+  private final List<String> tlsFlags;
 
-  private Etcdctl(Path binary, String endpoints, Duration commandTimeout, String writeOut, String user) {
+  private Etcdctl(Path binary, String endpoints, Duration commandTimeout, String writeOut, String user,
+      List<String> tlsFlags) {
     this.binary = binary;
     this.endpoints = endpoints;
     this.commandTimeout = commandTimeout;
     this.writeOut = writeOut;
     this.user = user;
+    this.tlsFlags = tlsFlags;
   }
 
   public static Etcdctl forEndpoints(String endpoints) {
-    return new Etcdctl(binary(), endpoints, Duration.ofSeconds(5), null, null);
+    return new Etcdctl(binary(), endpoints, Duration.ofSeconds(5), null, null, List.of());
   }
 
   /** Same endpoints, authenticating as {@code userColonPassword} ({@code --user name:password}). */
   public Etcdctl withUser(String userColonPassword) {
-    return new Etcdctl(binary, endpoints, commandTimeout, writeOut, userColonPassword);
+    return new Etcdctl(binary, endpoints, commandTimeout, writeOut, userColonPassword, tlsFlags);
+  }
+
+  /**
+   * Same endpoints over TLS: {@code --cacert}, {@code --cert} and {@code --key} for those of the
+   * files that are not null (none: no TLS flags at all).
+   */
+  public Etcdctl withTls(Path cacert, Path cert, Path key) {
+    List<String> flags = new ArrayList<>();
+    if (cacert != null) {
+      flags.add("--cacert=" + cacert);
+    }
+    if (cert != null) {
+      flags.add("--cert=" + cert);
+    }
+    if (key != null) {
+      flags.add("--key=" + key);
+    }
+    return new Etcdctl(binary, endpoints, commandTimeout, writeOut, user, List.copyOf(flags));
   }
 
   public static Path binary() {
@@ -48,12 +70,12 @@ public final class Etcdctl {
 
   /** Same endpoints, with {@code -w format} (json, fields, table, simple, protobuf). */
   public Etcdctl writeOut(String format) {
-    return new Etcdctl(binary, endpoints, commandTimeout, format, user);
+    return new Etcdctl(binary, endpoints, commandTimeout, format, user, tlsFlags);
   }
 
   /** Same endpoints, with another {@code --command-timeout}. */
   public Etcdctl commandTimeout(Duration timeout) {
-    return new Etcdctl(binary, endpoints, timeout, writeOut, user);
+    return new Etcdctl(binary, endpoints, timeout, writeOut, user, tlsFlags);
   }
 
   public String endpoints() {
@@ -81,6 +103,7 @@ public final class Etcdctl {
     if (user != null) {
       command.add("--user=" + user);
     }
+    command.addAll(tlsFlags);
     command.addAll(Arrays.asList(args));
     // The command timeout bounds the RPC; dialling and process start get some slack on top.
     return execute(command, stdin, commandTimeout.toMillis() + 15_000);

@@ -13,13 +13,13 @@ public interface Member {
   /** {@code 127.0.0.1:port} of the client (gRPC) listener, as etcdctl's {@code --endpoints} takes it. */
   String clientEndpoint();
 
-  /** {@code http://127.0.0.1:port} of the client listener. */
+  /** {@code http://127.0.0.1:port} of the client listener ({@code https://} with TLS). */
   String clientUrl();
 
-  /** {@code http://127.0.0.1:port} of the peer listener. */
+  /** {@code http://127.0.0.1:port} of the peer listener ({@code https://} with peer TLS). */
   String peerUrl();
 
-  /** {@code http://127.0.0.1:port} of the HTTP endpoints (/health, /metrics). */
+  /** {@code http://127.0.0.1:port} of the HTTP endpoints (/health, /metrics; {@code https://} with TLS). */
   String metricsUrl();
 
   /** Directory holding this member's data dir and log. */

@@ -39,6 +39,7 @@ public abstract class ProcessCluster implements Cluster {
   private final String token;
   private final List<ProcessMember> members = new ArrayList<>();
   private volatile boolean keepDirectory;
+  private volatile ClusterTls tls;
 
   protected ProcessCluster(ClusterSpec spec, Path directory) {
     this.spec = spec;
@@ -53,6 +54,23 @@ public abstract class ProcessCluster implements Cluster {
       }
       members.add(m);
     }
+  }
+
+  /**
+   * Serves clients (and, when {@code tls} has peer certificates, peers) over TLS from the next start
+   * of each member on: https URLs, etcd's TLS flags, and the harness's gRPC channels and etcdctl
+   * present {@link ClusterTls#harnessClient()}. Call before {@link #startAll()} (e.g. from
+   * {@link ClusterExtension#start(Backend, ClusterSpec, java.util.function.Consumer)}'s beforeStart);
+   * members joining later inherit it unless given their own ({@link ProcessMember#useTls}).
+   */
+  public synchronized void useTls(ClusterTls tls) {
+    this.tls = tls;
+    members.forEach(m -> m.useTls(tls));
+  }
+
+  /** The cluster's TLS, or null for plaintext. */
+  public ClusterTls tls() {
+    return tls;
   }
 
   /** The proxy in front of {@code member}'s peer listener ({@link ClusterSpec#withPeerProxies()}). */
@@ -101,7 +119,7 @@ public abstract class ProcessCluster implements Cluster {
         "--data-dir", m.dataDir().toString(),
         "--listen-client-urls", m.clientUrl(),
         "--advertise-client-urls", m.clientUrl(),
-        "--listen-peer-urls", m.proxy == null ? m.peerUrl() : "http://127.0.0.1:" + m.peerListenPort,
+        "--listen-peer-urls", m.proxy == null ? m.peerUrl() : m.peerScheme() + "://127.0.0.1:" + m.peerListenPort,
         "--initial-advertise-peer-urls", m.peerUrl(),
         "--initial-cluster", m.joinCluster != null ? m.joinCluster
             : members.stream().filter(x -> x.joinCluster == null).map(x -> x.name() + "=" + x.peerUrl())
@@ -111,6 +129,9 @@ public abstract class ProcessCluster implements Cluster {
         "--listen-metrics-urls", m.metricsUrl(),
         "--heartbeat-interval", Long.toString(spec.heartbeatInterval().toMillis()),
         "--election-timeout", Long.toString(spec.electionTimeout().toMillis())));
+    if (m.tls != null) {
+      f.addAll(m.tls.flags());
+    }
     spec.snapshotCount().ifPresent(n -> f.addAll(List.of("--snapshot-count", Long.toString(n))));
     spec.maxRequestBytes().ifPresent(n -> f.addAll(List.of("--max-request-bytes", Long.toString(n))));
     spec.maxTxnOps().ifPresent(n -> f.addAll(List.of("--max-txn-ops", Integer.toString(n))));
@@ -137,6 +158,9 @@ public abstract class ProcessCluster implements Cluster {
     String name = "n" + (index + 1);
     ProcessMember joining = new ProcessMember(index, name, FreePorts.next(), FreePorts.next(),
         FreePorts.next(), directory.resolve(name));
+    if (tls != null) {
+      joining.useTls(tls);
+    }
     joining.joinCluster = current.stream().map(x -> x.name() + "=" + x.peerUrl())
         .collect(Collectors.joining(",")) + "," + name + "=" + joining.peerUrl();
     members.add(joining);
@@ -187,6 +211,15 @@ public abstract class ProcessCluster implements Cluster {
     startTogether(List.of(member));
   }
 
+  /** Starts a stopped member and returns at once: for a member that is not expected to become ready. */
+  public void startWithoutWaiting(Member member) {
+    ProcessMember m = own(member);
+    if (m.isRunning()) {
+      throw new IllegalStateException(m.name() + " is already running");
+    }
+    launch(m);
+  }
+
   @Override
   public void stop(Member member) {
     ProcessMember m = own(member);
@@ -223,10 +256,32 @@ public abstract class ProcessCluster implements Cluster {
     ProcessMember m = own(member);
     synchronized (m) {
       if (m.grpc == null) {
-        m.grpc = EtcdGrpc.connect(m.clientEndpoint());
+        ClusterTls t = m.tls;
+        m.grpc = t == null ? EtcdGrpc.connect(m.clientEndpoint())
+            : EtcdGrpc.connectTls(m.clientEndpoint(), t.clientCa().cert(), t.harnessClient().cert(),
+                t.harnessClient().key());
       }
       return m.grpc;
     }
+  }
+
+  /** etcdctl against one member; with TLS, at its https URL presenting the harness's certificate. */
+  @Override
+  public Etcdctl etcdctl(Member member) {
+    return withTls(Etcdctl.forEndpoints(tls == null ? member.clientEndpoint() : member.clientUrl()));
+  }
+
+  /** etcdctl against all members; with TLS, at their https URLs presenting the harness's certificate. */
+  @Override
+  public Etcdctl etcdctl() {
+    return withTls(Etcdctl.forEndpoints(tls == null ? endpoints()
+        : members.stream().map(Member::clientUrl).collect(Collectors.joining(","))));
+  }
+
+  private Etcdctl withTls(Etcdctl etcdctl) {
+    ClusterTls t = tls;
+    return t == null ? etcdctl
+        : etcdctl.withTls(t.clientCa().cert(), t.harnessClient().cert(), t.harnessClient().key());
   }
 
   @Override
@@ -445,6 +500,8 @@ public abstract class ProcessCluster implements Cluster {
     /** With peer proxies: the port the member listens on for peers (it advertises {@link #peerPort}). */
     private int peerListenPort;
     private TcpProxy proxy;
+    /** This member's TLS from its next start on; null for plaintext. */
+    private volatile ClusterTls tls;
     /** This member's --emulate-version from its next start on, overriding the spec's; null for the spec's. */
     private volatile String emulateVersion;
 
@@ -461,6 +518,22 @@ public abstract class ProcessCluster implements Cluster {
     public void runUnder(List<String> commandPrefix, Map<String, String> environment) {
       this.commandPrefix = List.copyOf(commandPrefix);
       this.extraEnvironment = Map.copyOf(environment);
+    }
+
+    /**
+     * From the next start on, serve with {@code tls} (null: plaintext), whatever the cluster's is:
+     * e.g. a member whose peer certificate another CA signed.
+     */
+    public void useTls(ClusterTls tls) {
+      this.tls = tls;
+    }
+
+    private String clientScheme() {
+      return tls == null ? "http" : "https";
+    }
+
+    private String peerScheme() {
+      return tls == null || !tls.peerTls() ? "http" : "https";
     }
 
     /** From the next start on, run this member as release {@code version} ("X.Y"; null: the spec's). */
@@ -495,17 +568,18 @@ public abstract class ProcessCluster implements Cluster {
 
     @Override
     public String clientUrl() {
-      return "http://" + clientEndpoint();
+      return clientScheme() + "://" + clientEndpoint();
     }
 
     @Override
     public String peerUrl() {
-      return "http://127.0.0.1:" + peerPort;
+      return peerScheme() + "://127.0.0.1:" + peerPort;
     }
 
+    /** With TLS, https: etcd serves the metrics URL with the client side's certificates. */
     @Override
     public String metricsUrl() {
-      return "http://127.0.0.1:" + metricsPort;
+      return clientScheme() + "://127.0.0.1:" + metricsPort;
     }
 
     @Override

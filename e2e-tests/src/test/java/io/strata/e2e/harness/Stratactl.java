@@ -22,10 +22,15 @@ public final class Stratactl {
   }
 
   public Etcdctl.Result run(String... args) {
+    return Etcdctl.execute(command(args), null, 30_000);
+  }
+
+  /** The command line that runs stratactl with {@code args} after {@code --endpoints}. */
+  public List<String> command(String... args) {
     List<String> command = new ArrayList<>(List.of(StrataProcessCluster.javaBinary(), "-Xmx128m",
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), MAIN_CLASS,
         "--endpoints=" + endpoints));
     command.addAll(Arrays.asList(args));
-    return Etcdctl.execute(command, null, 30_000);
+    return command;
   }
 }
