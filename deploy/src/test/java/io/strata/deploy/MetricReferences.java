@@ -27,24 +27,10 @@ public final class MetricReferences {
   private MetricReferences() {}
 
   /**
-   * Series the dashboard and alerts read that this build does not serve yet: the metrics part of
-   * issue 6 adds them under these names (its branch defines them). Drop a name once the server
-   * serves it; the checks then hold it to the real scrape.
+   * Series a member serves only in some states, so a scrape may lack them: the downgrade target
+   * exists only while a downgrade is recorded.
    */
-  public static final Set<String> PENDING = Set.of(
-      "etcd_server_proposals_failed_total",
-      "etcd_server_proposals_pending",
-      "etcd_server_quota_backend_bytes",
-      "etcd_disk_wal_fsync_duration_seconds_bucket",
-      "etcd_disk_backend_commit_duration_seconds_bucket",
-      "grpc_server_started_total",
-      "grpc_server_handled_total",
-      "strata_server_version",
-      "strata_storage_version",
-      "strata_cluster_version",
-      "strata_downgrade_enabled",
-      "strata_downgrade_state",
-      "strata_downgrade_target_version");
+  public static final Set<String> STATE_DEPENDENT = Set.of("strata_downgrade_target_version");
 
   /** Series Prometheus itself makes for every target. */
   public static final Set<String> FROM_PROMETHEUS = Set.of("up");

@@ -20,8 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Grafana dashboard and the Prometheus alert rules parse, read only metrics the server
- * registers (or that the metrics work of issue 6 is adding: {@link MetricReferences#PENDING}),
- * and every alert points to a runbook that exists. The e2e pod test checks the same names
+ * registers, and every alert points to a runbook that exists. The e2e pod test checks the same names
  * against a real member's scrape.
  */
 class ObservabilityTest {
@@ -40,19 +39,18 @@ class ObservabilityTest {
   }
 
   @Test
-  void everyMetricReadIsRegisteredByTheServerOrPending() {
+  void everyMetricReadIsRegisteredByTheServer() {
     Set<String> families = MetricReferences.familiesInSources(List.of(
         REPOSITORY.resolve("server/src/main/java"), REPOSITORY.resolve("raft-adapter/src/main/java")));
     assertThat(families).as("metric families found in the server's sources").contains("etcd_server_has_leader");
     List<String> unknown = new ArrayList<>();
     for (String name : MetricReferences.referenced()) {
-      if (!families.contains(MetricReferences.family(name)) && !MetricReferences.PENDING.contains(name)
-          && !MetricReferences.FROM_PROMETHEUS.contains(name)) {
+      if (!families.contains(MetricReferences.family(name)) && !MetricReferences.FROM_PROMETHEUS.contains(name)) {
         unknown.add(name);
       }
     }
     assertThat(unknown).as("metrics the dashboard or alerts read that nothing registers").isEmpty();
-    assertThat(MetricReferences.referenced()).as("no stale pending names").containsAll(MetricReferences.PENDING);
+    assertThat(MetricReferences.referenced()).containsAll(MetricReferences.STATE_DEPENDENT);
   }
 
   @Test

@@ -150,7 +150,7 @@ class StrataStatefulSetPodsTest {
     assertThat(served).as("a real scrape").contains("etcd_server_has_leader");
     List<String> missing = new ArrayList<>();
     for (String name : MetricReferences.referenced()) {
-      if (!served.contains(name) && !MetricReferences.PENDING.contains(name)
+      if (!served.contains(name) && !MetricReferences.STATE_DEPENDENT.contains(name)
           && !MetricReferences.FROM_PROMETHEUS.contains(name)) {
         missing.add(name);
       }
