@@ -5,7 +5,8 @@
 # private network namespace, scripts/netns/bin/java), and for the disk and clock fault tests
 # fiu-utils (fsync errors through libfiu's fiu-run/fiu-ctrl), faketime (libfaketime for a member's
 # wall clock), e2fsprogs and util-linux (loop-mounted ext4 data dirs: mkfs.ext4, losetup, mount),
-# and openssl (the TLS tests make their certificates with it).
+# openssl (the TLS tests make their certificates with it), and curl (the Kubernetes pod test
+# probes /readyz and /metrics inside its pod namespaces).
 # Does nothing when all are present.
 set -euo pipefail
 missing=()
@@ -18,6 +19,7 @@ command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 command -v mkfs.ext4 >/dev/null 2>&1 || [ -x /usr/sbin/mkfs.ext4 ] || missing+=(e2fsprogs)
 command -v losetup >/dev/null 2>&1 || [ -x /usr/sbin/losetup ] || missing+=(util-linux)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -134,7 +134,7 @@ final class StrataServer implements AutoCloseable {
     leases = new Leases(backend, Ticker.SYSTEM, config.heartbeatIntervalMs, config.electionTimeoutMs);
     KvApplier kv = new KvApplier(leases.keys(), compactor);
     Alarms alarms = new Alarms(backend);
-    MembershipApplier membership = new MembershipApplier(self.getID(), backend, this::leaveCluster, () -> {
+    MembershipApplier membership = new MembershipApplier(self.getID(), backend, () -> leaveCluster(self.getID()), () -> {
       if (reconciler != null) {
         reconciler.poke();
       }
@@ -267,16 +267,38 @@ final class StrataServer implements AutoCloseable {
   }
 
   /**
-   * This member's removal was applied: like etcd, it stops. A removed leader first waits (bounded)
-   * until its reconciler has handed leadership over, so the cluster needs no election.
+   * This member's removal was applied: like etcd, it stops, once it has caught up (no entry
+   * applied for an election timeout, or 30 s at most) and its record is still absent. A member's id derives from
+   * its peer URL, so a member removed and later added again under the same URL (a StatefulSet pod
+   * scaled down, then up) replays its old removal while it catches up from the log, followed by
+   * its new addition: that one keeps running. A removed leader first waits (bounded) until its
+   * reconciler has handed leadership over, so the cluster needs no election.
    */
-  private void leaveCluster() {
-    LOG.warn("the member has been permanently removed from the cluster; stopping");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+  private void leaveCluster(long selfId) {
+    LOG.warn("applied this member's removal; stopping once it has caught up and is still removed");
+    long start = System.nanoTime();
+    long leaderDeadline = start + TimeUnit.SECONDS.toNanos(10);
+    long catchUpDeadline = start + TimeUnit.SECONDS.toNanos(30);
+    long quietNanos = TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMs);
     Runnable check = new Runnable() {
+      private long lastApplied = raft.appliedIndex();
+      private long appliedSince = start;
+
       @Override
       public void run() {
-        if (!raft.isLeader() || System.nanoTime() > deadline) {
+        long now = System.nanoTime();
+        long applied = raft.appliedIndex();
+        if (applied != lastApplied) {
+          lastApplied = applied;
+          appliedSince = now;
+        }
+        if (isMember(selfId)) {
+          LOG.info("this member was added again after the removal it applied; it keeps running");
+          return;
+        }
+        boolean caughtUp = now - appliedSince >= quietNanos || now > catchUpDeadline;
+        if (caughtUp && (!raft.isLeader() || now > leaderDeadline)) {
+          LOG.warn("the member has been permanently removed from the cluster; stopping");
           new Thread(() -> System.exit(0), "strata-exit").start();
         } else {
           timer.schedule(this, 100, TimeUnit.MILLISECONDS);
@@ -284,6 +306,12 @@ final class StrataServer implements AutoCloseable {
       }
     };
     timer.schedule(check, 100, TimeUnit.MILLISECONDS);
+  }
+
+  private boolean isMember(long memberId) {
+    try (ReadView view = backend.readView()) {
+      return view.members().stream().anyMatch(m -> m.getID() == memberId);
+    }
   }
 
   private String versionJson() {
