@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: requests arrive on gRPC's serialized callbacks; the hub thread offers responses;
  * every call on the response observer (onNext, request, onError) runs in the drain loop, which at
- * most one thread runs at a time ({@link #wip}), on the hub's sender executor. {@link #lock}
+ * most one thread runs at a time ({@link #wip}), on the hub's sender executor (once the hub has
+ * stopped its sender, on the thread that found it stopped). {@link #lock}
  * guards the fields marked so; fields marked "hub thread" are touched on the hub thread only.
  */
 final class ServerWatchStream implements StreamObserver<WatchRequest> {
@@ -310,7 +311,11 @@ final class ServerWatchStream implements StreamObserver<WatchRequest> {
       try {
         hub.sender().execute(this::drainLoop);
       } catch (RejectedExecutionException e) {
-        wip.set(0); // the hub is closed; the call is being torn down
+        // The hub stopped its sender between this call's increment and its submit. Another
+        // scheduleDrain may have counted on this drain meanwhile (the hub's "server stopped"
+        // among them), so this thread drains: once the hub is closed a drain sends at most the
+        // terminal status and never blocks.
+        drainLoop();
       }
     }
   }
