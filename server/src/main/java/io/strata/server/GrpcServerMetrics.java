@@ -9,6 +9,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerStreamTracer;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
@@ -24,6 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code grpc_type} (unary, client_stream, server_stream, bidi_stream), {@code grpc_service}
  * (e.g. {@code etcdserverpb.KV}) and {@code grpc_method} (e.g. {@code Put}). Like etcd, every
  * series of an instrumented service exists from the start with the value 0.
+ *
+ * <p>Also etcd's {@code etcd_network_client_grpc_received_bytes_total} and
+ * {@code etcd_network_client_grpc_sent_bytes_total}: the serialized (uncompressed) size of every
+ * message received and sent on a server that carries {@link #byteCounter()}, as etcd's gRPC codec
+ * counts them; gRPC's framing and HTTP/2 are not included.
  *
  * <p>Threading: thread-safe; counting happens on gRPC's threads.
  */
@@ -51,6 +57,8 @@ final class GrpcServerMetrics implements ServerInterceptor {
   private final MeterRegistry registry;
   private final Map<String, Runnable> onSuccess;
   private final Map<String, MethodMeters> meters = new ConcurrentHashMap<>();
+  private final Counter receivedBytes;
+  private final Counter sentBytes;
 
   /**
    * @param onSuccess by full method name ({@code etcdserverpb.KV/Range}): what else to count when a
@@ -59,6 +67,34 @@ final class GrpcServerMetrics implements ServerInterceptor {
   GrpcServerMetrics(MeterRegistry registry, Map<String, Runnable> onSuccess) {
     this.registry = registry;
     this.onSuccess = Map.copyOf(onSuccess);
+    this.receivedBytes = Counter.builder("etcd_network_client_grpc_received_bytes")
+        .description("The total number of bytes received from grpc clients.").register(registry);
+    this.sentBytes = Counter.builder("etcd_network_client_grpc_sent_bytes")
+        .description("The total number of bytes sent to grpc clients.").register(registry);
+  }
+
+  /** Counts the message bytes of every call of the server it is added to (add it to each client listener). */
+  ServerStreamTracer.Factory byteCounter() {
+    return new ServerStreamTracer.Factory() {
+      @Override
+      public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+        return new ServerStreamTracer() {
+          @Override
+          public void inboundUncompressedSize(long bytes) {
+            if (bytes > 0) {
+              receivedBytes.increment(bytes);
+            }
+          }
+
+          @Override
+          public void outboundUncompressedSize(long bytes) {
+            if (bytes > 0) {
+              sentBytes.increment(bytes);
+            }
+          }
+        };
+      }
+    };
   }
 
   /** {@code service} with every call counted; its series are created now, at 0. */

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,10 +66,13 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final LinearizableReads reads;
   private final ClusterVersions versions;
   private final ClusterDowngrade downgrades;
+  private final LongConsumer snapshotSent;
 
   MaintenanceService(MemberContext member, Proposer proposer, Alarms alarms, Executor slowExecutor,
       ScheduledExecutorService timer, Path scratchDir, long quotaBackendBytes, StrataVersion serverVersion,
-      long requestTimeoutMs, ApiAuth auth, LinearizableReads reads, ClusterVersions versions) {
+      long requestTimeoutMs, ApiAuth auth, LinearizableReads reads, ClusterVersions versions,
+      LongConsumer snapshotSent) {
+    this.snapshotSent = snapshotSent;
     this.versions = versions;
     this.downgrades = new ClusterDowngrade(member, proposer, reads, versions, slowExecutor);
     this.auth = auth;
@@ -190,7 +194,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       return;
     }
     // gRPC allows the stream's handlers to be set only now, before this method returns.
-    SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) observer);
+    SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) observer, snapshotSent);
     // Unlike etcd, a snapshot first passes a read barrier: it holds every write acknowledged before
     // the request, whichever member serves it.
     reads.await().whenCompleteAsync((ready, failure) -> {
@@ -199,6 +203,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         return;
       }
       Path archive = scratchDir.resolve("snapshot-" + System.nanoTime() + ".strata");
+      sender.checkpointStarted();
       try {
         long revision;
         try (ReadView view = member.backend().readView()) {
@@ -209,6 +214,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         sender.send(archive, size, member.header(revision), serverVersion.version().wire());
       } catch (IOException | RuntimeException e) {
         LOG.warn("snapshot failed", e);
+        sender.finish();
         deleteQuietly(archive);
         observer.onError(EtcdErrors.error(io.grpc.Status.Code.INTERNAL, "etcdserver: snapshot failed: " + e.getMessage()));
       }
@@ -216,11 +222,18 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   }
 
   /**
-   * Streams an archive in chunks, as fast as the client reads (gRPC flow control), then deletes it.
+   * Streams an archive in chunks, as fast as the client reads (gRPC flow control), then deletes it
+   * and reports the time since the checkpoint began: etcd's backend snapshot duration, which runs
+   * from opening the backend snapshot to closing it after the stream (whether it completed, was
+   * cancelled or failed).
    * Threading: its methods synchronise on the sender; gRPC calls {@link #run} when the stream is ready.
    */
   private static final class SnapshotSender implements Runnable {
     private final ServerCallStreamObserver<SnapshotResponse> call;
+    private final LongConsumer sent;
+    private boolean checkpointStarted;
+    private long checkpointStartedNanos;
+    private boolean reported;
     private InputStream in;
     private Path archive;
     private io.strata.api.etcdserverpb.ResponseHeader header;
@@ -229,10 +242,16 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private boolean first = true;
     private boolean done;
 
-    SnapshotSender(ServerCallStreamObserver<SnapshotResponse> call) {
+    SnapshotSender(ServerCallStreamObserver<SnapshotResponse> call, LongConsumer sent) {
       this.call = call;
+      this.sent = sent;
       call.setOnCancelHandler(this::finish);
       call.setOnReadyHandler(this);
+    }
+
+    synchronized void checkpointStarted() {
+      checkpointStarted = true;
+      checkpointStartedNanos = System.nanoTime();
     }
 
     synchronized void send(Path archive, long size, io.strata.api.etcdserverpb.ResponseHeader header, String version)
@@ -277,8 +296,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       }
     }
 
-    private synchronized void finish() {
+    synchronized void finish() {
       done = true;
+      if (checkpointStarted && !reported) {
+        reported = true;
+        sent.accept(System.nanoTime() - checkpointStartedNanos);
+      }
       if (in != null) {
         try {
           in.close();

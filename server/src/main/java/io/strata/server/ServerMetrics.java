@@ -44,6 +44,10 @@ import java.util.function.ToDoubleFunction;
 final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersions.MigrationListener {
   /** etcd's disk buckets: 1 ms doubling to 8.192 s (prometheus.ExponentialBuckets(0.001, 2, 14)). */
   static final Duration[] DISK_BUCKETS = exponentialBuckets(Duration.ofMillis(1), 14);
+  /** etcd's peer round-trip buckets: 0.1 ms doubling to 3.2768 s (ExponentialBuckets(0.0001, 2, 16)). */
+  static final Duration[] ROUND_TRIP_BUCKETS = exponentialBuckets(Duration.ofNanos(100_000), 16);
+  /** etcd's backend snapshot buckets: 10 ms doubling to 655.36 s (ExponentialBuckets(0.01, 2, 17)). */
+  static final Duration[] BACKEND_SNAPSHOT_BUCKETS = exponentialBuckets(Duration.ofMillis(10), 17);
   /** Migrations take longer: 10 ms doubling to 163.84 s. */
   static final Duration[] MIGRATION_BUCKETS = exponentialBuckets(Duration.ofMillis(10), 15);
   /** etcd's warning threshold for one apply: longer ones count in etcd_server_slow_apply_total. */
@@ -61,6 +65,9 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
   private final Timer backendCommits;
   private final Timer snapshotSaves;
   private final Timer migrationDurations;
+  private final Timer backendSnapshots;
+  private final Counter readIndexesFailed;
+  private final Map<String, Timer> peerRoundTrips = new ConcurrentHashMap<>();
   private final Counter puts;
   private final Counter deletes;
   private final Counter ranges;
@@ -86,6 +93,10 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
         "The latency distributions of commit called by backend.", DISK_BUCKETS);
     snapshotSaves = Timer.builder("etcd_debugging_snap_save_total_duration")
         .description("The total latency distributions of save called by snapshot.").register(registry);
+    backendSnapshots = histogram("etcd_disk_backend_snapshot_duration", "The latency distribution of backend snapshots.",
+        BACKEND_SNAPSHOT_BUCKETS);
+    readIndexesFailed = Counter.builder("etcd_server_read_indexes_failed")
+        .description("The total number of failed read indexes seen.").register(registry);
     migrationDurations = histogram("strata_storage_migration_duration",
         "The durations of storage version migrations run by this member.", MIGRATION_BUCKETS);
     puts = Counter.builder("etcd_mvcc_put").description("Total number of puts seen by this member.").register(registry);
@@ -145,6 +156,7 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
         .description("Total size of the underlying database physically allocated in bytes.").register(registry);
     Gauge.builder("etcd_mvcc_db_total_size_in_use_in_bytes", member, m -> m.backend().sizeInUseBytes())
         .description("Total size of the underlying database logically in use in bytes.").register(registry);
+    etcdNamed.gauge("etcd_debugging_mvcc_keys_total", "Total number of keys.", () -> member.backend().liveKeyCount());
     Gauge.builder("etcd_debugging_mvcc_current_revision", member, store(ReadView::currentRevision))
         .description("The current revision of store.").register(registry);
     Gauge.builder("etcd_debugging_mvcc_compact_revision", member, store(ReadView::compactRevision))
@@ -185,6 +197,26 @@ final class ServerMetrics implements RaftObserver, Health.Listener, ClusterVersi
     StringBuilder text = new StringBuilder(registry.scrape());
     etcdNamed.writeTo(text);
     return text.toString();
+  }
+
+  /** A read-index request failed (see {@link LinearizableReads}); any thread. */
+  void readIndexFailed() {
+    readIndexesFailed.increment();
+  }
+
+  /**
+   * A snapshot of the state database was taken and streamed to a client ({@code Maintenance.Snapshot}),
+   * taking {@code nanos} from the checkpoint to the stream's end; any thread.
+   */
+  void backendSnapshotSent(long nanos) {
+    backendSnapshots.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A probe of the member {@code memberIdHex} came back after {@code nanos} (see {@link PeerProber}); any thread. */
+  void peerRoundTrip(String memberIdHex, long nanos) {
+    peerRoundTrips.computeIfAbsent(memberIdHex, to -> Timer.builder("etcd_network_peer_round_trip_time")
+        .description("Round-Trip-Time histogram between peers").tags("To", to)
+        .serviceLevelObjectives(ROUND_TRIP_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

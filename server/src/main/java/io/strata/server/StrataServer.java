@@ -9,6 +9,7 @@ import io.strata.api.etcdserverpb.Member;
 import io.strata.api.grpc.RequestParsing;
 import io.strata.api.peerpb.ForwardRequest;
 import io.strata.api.peerpb.ForwardResponse;
+import io.strata.api.peerpb.MemberVersionRequest;
 import io.strata.api.raftpb.Entry;
 import io.strata.api.raftpb.MemberAttributes;
 import io.strata.raft.RaftNode;
@@ -75,6 +76,7 @@ final class StrataServer implements AutoCloseable {
   private volatile MembershipReconciler reconciler;
   private ClusterVersions clusterVersions;
   private ClusterVersionMonitor versionMonitor;
+  private PeerProber peerProber;
 
   StrataServer(ServerConfig config) {
     this.config = config;
@@ -181,9 +183,24 @@ final class StrataServer implements AutoCloseable {
     reconciler = new MembershipReconciler(raft, backend, timer);
     reconciler.start();
     versionMonitor.start();
+    peerProber = new PeerProber(self.getID(), () -> {
+      try (ReadView view = backend.readView()) {
+        return view.members();
+      }
+    }, (peer, timeoutMs) -> raft.transport().call(peer, MemberVersionRequest.getDefaultInstance(), timeoutMs),
+        metrics::peerRoundTrip, System::nanoTime);
+    peerProber.start(timer);
+    // The first count of the live keys scans them all: done now rather than by the first scrape.
+    readExecutor.execute(() -> {
+      try {
+        backend.liveKeyCount();
+      } catch (RuntimeException e) {
+        LOG.warn("counting the live keys failed; the first scrape counts them", e);
+      }
+    });
 
-    LinearizableReads reads = new LinearizableReads(raft, timer, config.requestTimeoutMs(),
-        Failpoints.fromEnvironment());
+    LinearizableReads reads = new LinearizableReads(raft::readIndex, timer, config.requestTimeoutMs(),
+        Failpoints.fromEnvironment(), metrics::readIndexFailed);
     QuotaGuard quota = new QuotaGuard(backend, config.quotaBackendBytes, self.getID(), proposer);
     Path scratchDir = config.effectiveDataDir().resolve("tmp");
     Backend.deleteTree(scratchDir);
@@ -200,7 +217,8 @@ final class StrataServer implements AutoCloseable {
         new WatchService(watchHub, member),
         new KvService(member, proposer, reads, readExecutor, config.maxTxnOps, compactor, quota, apiAuth),
         new MaintenanceService(member, proposer, alarms, readExecutor, timer, scratchDir,
-            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions),
+            config.quotaBackendBytes, version, config.requestTimeoutMs(), apiAuth, reads, clusterVersions,
+            metrics::backendSnapshotSent),
         new ClusterService(member, reads, readExecutor, proposer, config.initialClusterToken, apiAuth,
             clusterVersions::capabilities));
     // One gRPC server per scheme of --listen-client-urls (https: TLS, http: plaintext), same services.
@@ -210,6 +228,7 @@ final class StrataServer implements AutoCloseable {
             ServerInterceptors.intercept(service, interceptors), RequestParsing.UnknownFields.DISCARD)));
       }
       grpc.add(builder
+          .addStreamTracerFactory(metrics.grpc().byteCounter())
           // etcd accepts gRPC messages up to the request limit plus an allowance for framing.
           .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes + 512 * 1024))
           .build()
@@ -387,6 +406,9 @@ final class StrataServer implements AutoCloseable {
     }
     if (reconciler != null) {
       reconciler.close();
+    }
+    if (peerProber != null) {
+      peerProber.close();
     }
     if (versionMonitor != null) {
       versionMonitor.close();

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,6 +21,7 @@ import io.strata.api.etcdserverpb.PutRequest;
 import io.strata.api.etcdserverpb.PutResponse;
 import io.strata.api.etcdserverpb.RangeRequest;
 import io.strata.api.etcdserverpb.RangeResponse;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -83,5 +87,37 @@ class GrpcServerMetricsTest {
         "grpc_server_handled_total{grpc_code=\"InvalidArgument\",grpc_method=\"Range\",grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} 1.0",
         "grpc_server_msg_sent_total{grpc_method=\"Range\",grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} 1.0");
     assertThat(rangesOk).as("only the range that ended OK").hasValue(1);
+  }
+
+  /** etcd's gRPC codec counts each message's serialized size; so does the tracer, over a real (Netty) transport. */
+  @Test
+  void the_byte_counters_add_up_the_serialized_size_of_every_message_received_and_sent() throws Exception {
+    GrpcServerMetrics metrics = new GrpcServerMetrics(registry, Map.of());
+    RangeResponse answer = RangeResponse.newBuilder().setCount(3).setMore(true).build();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addStreamTracerFactory(metrics.byteCounter())
+        .addService(metrics.instrument(new KVGrpc.KVImplBase() {
+          @Override
+          public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
+            observer.onNext(answer);
+            observer.onCompleted();
+          }
+        }.bindService())).build().start();
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create()).build();
+    KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+    assertThat(registry.scrape().lines()).contains(
+        "# TYPE etcd_network_client_grpc_received_bytes_total counter",
+        "etcd_network_client_grpc_received_bytes_total 0.0",
+        "etcd_network_client_grpc_sent_bytes_total 0.0");
+
+    RangeRequest first = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("some/key")).setLimit(10).build();
+    RangeRequest second = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).setRangeEnd(ByteString.copyFromUtf8("z")).build();
+    kv.range(first);
+    kv.range(second);
+    kv.range(RangeRequest.getDefaultInstance());
+
+    assertThat(registry.scrape().lines()).contains(
+        "etcd_network_client_grpc_received_bytes_total " + (double) (first.getSerializedSize() + second.getSerializedSize()),
+        "etcd_network_client_grpc_sent_bytes_total " + (double) (3 * answer.getSerializedSize()));
   }
 }

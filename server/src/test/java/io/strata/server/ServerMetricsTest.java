@@ -66,6 +66,48 @@ class ServerMetricsTest {
   }
 
   @Test
+  void peer_round_trips_fill_etcds_buckets_of_a_tenth_of_a_millisecond_doubling_to_3_seconds_by_member() {
+    metrics.peerRoundTrip("8e9e05c52164694d", TimeUnit.MICROSECONDS.toNanos(150));
+    metrics.peerRoundTrip("8e9e05c52164694d", TimeUnit.MILLISECONDS.toNanos(3));
+    metrics.peerRoundTrip("91bc3c398fb3c146", TimeUnit.MICROSECONDS.toNanos(50));
+    List<String> lines = metrics.scrape().lines().toList();
+    assertThat(lines).contains("# TYPE etcd_network_peer_round_trip_time_seconds histogram",
+        "etcd_network_peer_round_trip_time_seconds_bucket{To=\"8e9e05c52164694d\",le=\"1.0E-4\"} 0",
+        "etcd_network_peer_round_trip_time_seconds_bucket{To=\"8e9e05c52164694d\",le=\"2.0E-4\"} 1",
+        "etcd_network_peer_round_trip_time_seconds_bucket{To=\"8e9e05c52164694d\",le=\"0.0032\"} 2",
+        "etcd_network_peer_round_trip_time_seconds_bucket{To=\"8e9e05c52164694d\",le=\"3.2768\"} 2",
+        "etcd_network_peer_round_trip_time_seconds_count{To=\"8e9e05c52164694d\"} 2",
+        "etcd_network_peer_round_trip_time_seconds_bucket{To=\"91bc3c398fb3c146\",le=\"1.0E-4\"} 1",
+        "etcd_network_peer_round_trip_time_seconds_count{To=\"91bc3c398fb3c146\"} 1");
+    assertThat(lines.stream().filter(l -> l.startsWith("etcd_network_peer_round_trip_time_seconds_bucket{To=\"91bc")))
+        .as("16 buckets and +Inf, as etcd's").hasSize(17);
+  }
+
+  @Test
+  void backend_snapshots_fill_etcds_buckets_of_ten_milliseconds_doubling_to_655_seconds() {
+    List<String> before = metrics.scrape().lines().toList();
+    assertThat(before).contains("etcd_disk_backend_snapshot_duration_seconds_count 0");
+    metrics.backendSnapshotSent(TimeUnit.MILLISECONDS.toNanos(30));
+    List<String> lines = metrics.scrape().lines().toList();
+    assertThat(lines).contains("# TYPE etcd_disk_backend_snapshot_duration_seconds histogram",
+        "etcd_disk_backend_snapshot_duration_seconds_bucket{le=\"0.02\"} 0",
+        "etcd_disk_backend_snapshot_duration_seconds_bucket{le=\"0.04\"} 1",
+        "etcd_disk_backend_snapshot_duration_seconds_bucket{le=\"655.36\"} 1",
+        "etcd_disk_backend_snapshot_duration_seconds_count 1");
+    assertThat(lines.stream().filter(l -> l.startsWith("etcd_disk_backend_snapshot_duration_seconds_bucket")))
+        .as("17 buckets and +Inf, as etcd's").hasSize(18);
+  }
+
+  @Test
+  void failed_read_indexes_are_counted_under_etcds_name() {
+    assertThat(metrics.scrape().lines()).contains("# TYPE etcd_server_read_indexes_failed_total counter",
+        "etcd_server_read_indexes_failed_total 0.0");
+    metrics.readIndexFailed();
+    metrics.readIndexFailed();
+    assertThat(metrics.scrape().lines()).contains("etcd_server_read_indexes_failed_total 2.0");
+  }
+
+  @Test
   void backend_commits_are_timed() {
     metrics.stateBatchCommitted(TimeUnit.MILLISECONDS.toNanos(20));
     assertThat(metrics.scrape().lines()).contains(

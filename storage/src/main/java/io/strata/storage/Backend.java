@@ -20,6 +20,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -30,6 +31,9 @@ import org.rocksdb.WriteOptions;
  * the compactor; a batch that is never committed ({@link Migration#preview}) only reads and may be
  * opened on any thread. {@link #replaceWith} (snapshot install) waits until no read view or batch is open;
  * the lifecycle lock it takes is shared by all readers, so readers never wait on each other.
+ *
+ * <p>Live keys ({@link #liveKeyCount()}): counted once by a scan, on the first call after the
+ * database was opened or replaced, then kept exact by the changes each committed batch reports.
  *
  * <p>Durability: batches are written to RocksDB's WAL without fsync. That is safe because the Raft
  * log is fsynced and every batch carries the consistent index of the last entry it covers: after a
@@ -44,6 +48,18 @@ public final class Backend implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Map<ColumnFamily, ColumnFamilyHandle> handles = new EnumMap<>(ColumnFamily.class);
   private final WriteOptions writeOptions = new WriteOptions().setSync(false);
+  private static final long UNCOUNTED = -1;
+  /** Taken by {@link #liveKeyCount()} first, so only one scan runs at a time. */
+  private final Object liveKeysScan = new Object();
+  /**
+   * Guards the live-key fields and each batch write, so that a batch is either in a count's
+   * snapshot or in its {@link #liveKeysChangedDuringScan}, never both or neither. Taken only while
+   * holding the lifecycle lock (read or write), so never in a cycle with it.
+   */
+  private final Object liveKeysLock = new Object();
+  private long liveKeys = UNCOUNTED;
+  private boolean liveKeysScanRunning;
+  private long liveKeysChangedDuringScan;
   private DBOptions dbOptions;
   private ColumnFamilyOptions cfOptions;
   private ColumnFamilyHandle defaultHandle;
@@ -77,6 +93,9 @@ public final class Backend implements AutoCloseable {
       }
       List<ColumnFamilyHandle> opened = new ArrayList<>();
       db = RocksDB.open(dbOptions, dir.toString(), descriptors, opened);
+      synchronized (liveKeysLock) {
+        liveKeys = UNCOUNTED;
+      }
       defaultHandle = opened.get(0);
       for (ColumnFamily family : ColumnFamily.values()) {
         handles.put(family, opened.get(family.ordinal() + 1));
@@ -120,6 +139,58 @@ public final class Backend implements AutoCloseable {
 
   WriteOptions writeOptions() {
     return writeOptions;
+  }
+
+  /** Writes a batch that created {@code liveKeysDelta} more live keys than it deleted (caller holds the read lock). */
+  void write(WriteBatchWithIndex batch, long liveKeysDelta) throws RocksDBException {
+    synchronized (liveKeysLock) {
+      db.write(writeOptions, batch);
+      if (liveKeys != UNCOUNTED) {
+        liveKeys += liveKeysDelta;
+      } else if (liveKeysScanRunning) {
+        liveKeysChangedDuringScan += liveKeysDelta;
+      }
+    }
+  }
+
+  /**
+   * The number of keys with a live version at the current revision (etcd's
+   * {@code etcd_debugging_mvcc_keys_total}), exact. The first call after the database was opened or
+   * replaced scans every key once (one seek per key, like a count-only range over everything);
+   * later calls only read the count that committed batches keep up to date. Blocks a
+   * {@link #replaceWith} while it scans.
+   */
+  public long liveKeyCount() {
+    synchronized (liveKeysScan) {
+      lifecycle.readLock().lock();
+      try {
+        ReadView snapshot;
+        synchronized (liveKeysLock) {
+          if (liveKeys != UNCOUNTED) {
+            return liveKeys;
+          }
+          snapshot = readView(); // a reentrant read lock: does not wait for a queued writer
+          liveKeysScanRunning = true;
+          liveKeysChangedDuringScan = 0;
+        }
+        long counted;
+        try (snapshot) {
+          counted = snapshot.range(new byte[0], new byte[] {0}, 0, 0, false).count();
+        } catch (RuntimeException e) {
+          synchronized (liveKeysLock) {
+            liveKeysScanRunning = false;
+          }
+          throw e;
+        }
+        synchronized (liveKeysLock) {
+          liveKeysScanRunning = false;
+          liveKeys = counted + liveKeysChangedDuringScan;
+          return liveKeys;
+        }
+      } finally {
+        lifecycle.readLock().unlock();
+      }
+    }
   }
 
   /** Reads a long meta value from the committed state; 0 when absent. */

@@ -67,6 +67,7 @@ public final class KvWriteTxn {
         .setLease(lease);
     if (previous == null) {
       next.setCreateRevision(revision).setVersion(1);
+      batch.liveKeyCreated();
     } else {
       next.setCreateRevision(previous.getCreateRevision()).setVersion(previous.getVersion() + 1);
     }
@@ -91,6 +92,7 @@ public final class KvWriteTxn {
   /** Deletes every live key of [key, rangeEnd); returns the deleted versions in key order. */
   public List<KeyValue> deleteRange(byte[] key, byte[] rangeEnd) {
     List<KeyValue> deleted = range(key, rangeEnd, 0, 0, true).kvs();
+    batch.liveKeysDeleted(deleted.size());
     for (KeyValue previous : deleted) {
       KeyValue tombstone = KeyValue.newBuilder()
           .setKey(previous.getKey())

@@ -32,6 +32,8 @@ public final class StoreBatch implements AutoCloseable {
   private final ReadOptions readOptions = new ReadOptions();
   private final List<Event> events = new ArrayList<>();
   private long writeCount;
+  /** Live keys this batch created minus those it deleted (see {@link Backend#liveKeyCount()}). */
+  private long liveKeysDelta;
   /**
    * The storage version as this batch sees it, read once: every kv write asks it (whether to keep
    * the lease->keys index), and only {@link StorageVersion#write} changes it.
@@ -71,6 +73,16 @@ public final class StoreBatch implements AutoCloseable {
       events.addAll(txnEvents);
       put(ColumnFamily.META, MetaKey.CURRENT_REVISION.bytes(), Backend.longBytes(revision));
     }
+  }
+
+  /** A put created a key that had no live version. */
+  void liveKeyCreated() {
+    liveKeysDelta++;
+  }
+
+  /** A delete removed {@code count} live keys. */
+  void liveKeysDeleted(int count) {
+    liveKeysDelta -= count;
   }
 
   /** Records a compaction accepted through Raft: from now on reads below {@code rev} are refused. */
@@ -161,7 +173,7 @@ public final class StoreBatch implements AutoCloseable {
   /** Writes everything atomically. */
   public void commit() {
     try {
-      db.write(backend.writeOptions(), writes);
+      backend.write(writes, liveKeysDelta);
     } catch (RocksDBException e) {
       throw new StorageException("state database write failed", e);
     }

@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.strata.api.etcdserverpb.DeleteRangeRequest;
+import io.strata.api.etcdserverpb.RangeRequest;
+import io.strata.api.etcdserverpb.SnapshotRequest;
+import io.strata.api.etcdserverpb.SnapshotResponse;
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.Cluster;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
 import io.strata.e2e.harness.Leadership;
+import io.strata.e2e.harness.EtcdGrpc;
 import io.strata.e2e.harness.Member;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,6 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public abstract class HealthAndMetricsScenarios {
   static final Duration WAIT = Duration.ofSeconds(30);
+  static final String RECEIVED_BYTES = "etcd_network_client_grpc_received_bytes_total";
+  static final String SENT_BYTES = "etcd_network_client_grpc_sent_bytes_total";
   static final String HANDLED_PUTS_OK =
       "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"}";
 
@@ -96,9 +104,12 @@ public abstract class HealthAndMetricsScenarios {
   void writes_show_in_the_wal_fsync_histogram_the_grpc_counters_and_the_mvcc_counters() {
     Member target = cluster.member(0);
     int puts = 25;
+    long requestBytes = 0;
+    long responseBytes = 0;
     Map<Member, Scrape> before = scrapeAll();
     for (int i = 0; i < puts; i++) {
-      cluster.grpc(target).put("/metrics/k" + i, "v" + i);
+      requestBytes += EtcdGrpc.putRequest("/metrics/k" + i, "v" + i).getSerializedSize();
+      responseBytes += cluster.grpc(target).put("/metrics/k" + i, "v" + i).getSerializedSize();
     }
     cluster.waitFor("every member to apply the puts", WAIT, () -> {
       for (Member m : cluster.members()) {
@@ -111,6 +122,12 @@ public abstract class HealthAndMetricsScenarios {
     Map<Member, Scrape> after = scrapeAll();
     assertThat(after.get(target).valueOf(HANDLED_PUTS_OK) - before.get(target).valueOf(HANDLED_PUTS_OK))
         .as("puts answered OK by %s", target.name()).isEqualTo(puts);
+    // etcd counts the serialized size of every message on the client port (its gRPC codec); only
+    // these puts went to the target's client port between the two scrapes.
+    assertThat(after.get(target).valueOf(RECEIVED_BYTES) - before.get(target).valueOf(RECEIVED_BYTES))
+        .as("bytes of the put requests received by %s", target.name()).isEqualTo(requestBytes);
+    assertThat(after.get(target).valueOf(SENT_BYTES) - before.get(target).valueOf(SENT_BYTES))
+        .as("bytes of the put responses sent by %s", target.name()).isEqualTo(responseBytes);
     for (Member m : cluster.members()) {
       assertThat(after.get(m).valueOf("etcd_disk_wal_fsync_duration_seconds_count"))
           .as("%s fsynced its log for the writes", m.name())
@@ -160,6 +177,79 @@ public abstract class HealthAndMetricsScenarios {
       }
       return true;
     });
+  }
+
+  /** etcd_debugging_mvcc_keys_total is the number of live keys, on every member. */
+  @Test
+  @Order(10)
+  void the_keys_gauge_counts_the_live_keys_on_every_member() {
+    Member target = cluster.member(1);
+    for (int i = 0; i < 10; i++) {
+      cluster.grpc(target).put("/metrics/keys/k" + i, "v");
+    }
+    cluster.grpc(target).put("/metrics/keys/k0", "again");
+    cluster.grpc(target).kv(WAIT).deleteRange(DeleteRangeRequest.newBuilder()
+        .setKey(EtcdGrpc.bytes("/metrics/keys/k2")).setRangeEnd(EtcdGrpc.bytes("/metrics/keys/k5")).build());
+    RangeRequest everything = RangeRequest.newBuilder().setKey(EtcdGrpc.bytes("\0")).setRangeEnd(EtcdGrpc.bytes("\0"))
+        .setCountOnly(true).build();
+    long live = cluster.grpc(target).range(everything).getCount();
+    assertThat(cluster.grpc(target).getPrefix("/metrics/keys/", false)).hasSize(7);
+    for (Member m : cluster.members()) {
+      cluster.waitFor(m.name() + "'s etcd_debugging_mvcc_keys_total to be the " + live + " live keys", WAIT,
+          () -> Scrape.metrics(m).valueOf("etcd_debugging_mvcc_keys_total") == live ? true : null);
+    }
+  }
+
+  /** etcd_disk_backend_snapshot_duration_seconds times a snapshot streamed to a client. */
+  @Test
+  @Order(11)
+  void a_snapshot_streamed_to_a_client_is_timed_in_the_backend_snapshot_histogram() {
+    Member target = cluster.member(2);
+    Scrape before = Scrape.metrics(target);
+    assertThat(before.value("etcd_disk_backend_snapshot_duration_seconds_bucket{le=\"655.36\"}")).isPresent();
+    long bytes = 0;
+    Iterator<SnapshotResponse> chunks = cluster.grpc(target).maintenance(WAIT).snapshot(SnapshotRequest.getDefaultInstance());
+    while (chunks.hasNext()) {
+      bytes += chunks.next().getBlob().size();
+    }
+    assertThat(bytes).isPositive();
+    double count = before.valueOf("etcd_disk_backend_snapshot_duration_seconds_count") + 1;
+    Scrape after = cluster.waitFor(target.name() + " to time the snapshot", WAIT, () -> {
+      Scrape now = Scrape.metrics(target);
+      return now.valueOf("etcd_disk_backend_snapshot_duration_seconds_count") == count ? now : null;
+    });
+    assertThat(after.valueOf("etcd_disk_backend_snapshot_duration_seconds_sum"))
+        .isGreaterThan(before.valueOf("etcd_disk_backend_snapshot_duration_seconds_sum"));
+    assertThat(after.valueOf("etcd_disk_backend_snapshot_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(count);
+  }
+
+  /** Every member measures its round trip to every other member, labelled with that member's id. */
+  @Test
+  @Order(12)
+  void every_member_measures_the_round_trip_to_each_other_member() {
+    Map<Member, String> ids = new HashMap<>();
+    for (Member m : cluster.members()) {
+      ids.put(m, Long.toHexString(cluster.grpc(m).status().getHeader().getMemberId()));
+    }
+    for (Member m : cluster.members()) {
+      for (Member other : cluster.members()) {
+        if (other.equals(m)) {
+          continue;
+        }
+        String to = "{To=\"" + ids.get(other) + "\"}";
+        Scrape metrics = cluster.waitFor(m.name() + " to measure its round trip to " + other.name(), WAIT, () -> {
+          Scrape now = Scrape.metrics(m);
+          return now.value("etcd_network_peer_round_trip_time_seconds_count" + to).orElse(0) >= 1 ? now : null;
+        });
+        assertThat(metrics.valueOf("etcd_network_peer_round_trip_time_seconds_sum" + to)).isPositive().isLessThan(
+            metrics.valueOf("etcd_network_peer_round_trip_time_seconds_count" + to) * 3.2768);
+        assertThat(metrics.valueOf("etcd_network_peer_round_trip_time_seconds_bucket{To=\"" + ids.get(other)
+            + "\",le=\"+Inf\"}")).isEqualTo(metrics.valueOf("etcd_network_peer_round_trip_time_seconds_count" + to));
+      }
+      assertThat(Scrape.metrics(m).series("etcd_network_peer_round_trip_time_seconds_count")).as(m.name())
+          .noneMatch(line -> line.contains("To=\"" + ids.get(m) + "\""));
+      assertThat(Scrape.metrics(m).valueOf("etcd_server_read_indexes_failed_total")).as(m.name()).isNotNegative();
+    }
   }
 
   /** The quorum is lost: two of three members stop. The third has no leader and says so. */
