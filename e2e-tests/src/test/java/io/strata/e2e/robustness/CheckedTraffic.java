@@ -42,6 +42,11 @@ import java.util.concurrent.TimeoutException;
 final class CheckedTraffic implements AutoCloseable {
   /** Validity gate: below this many successful operations the run proves nothing. */
   static final int MIN_SUCCEEDED = 200;
+  /**
+   * The most a fault test waits for operations to succeed while a majority is up (the robustness
+   * scenarios' liveness bound): an election on a busy 2-core machine takes a few seconds.
+   */
+  static final Duration LIVENESS_BOUND = Duration.ofSeconds(15);
   /** The traffic is stopped long before; this only bounds a run whose test forgot to. */
   private static final Duration CAP = Duration.ofMinutes(4);
   /** Client ids of the final reads, far above the traffic's clients and watchers. */
@@ -93,6 +98,17 @@ final class CheckedTraffic implements AutoCloseable {
     long until = System.nanoTime() + d.toNanos();
     cluster.waitFor(d.toMillis() + " ms of traffic", d.plusSeconds(10),
         () -> System.nanoTime() - until >= 0 || run.isDone() ? true : null);
+    assertThat(run).as("traffic still running").isNotDone();
+  }
+
+  /**
+   * Liveness: lets the traffic run until {@code count} operations called at or after {@code from}
+   * have succeeded, and fails if that takes longer than {@link #LIVENESS_BOUND} (or the traffic
+   * ended by itself). {@code situation} says what the cluster serves through, for the message.
+   */
+  void assertServes(long from, int count, String situation) {
+    cluster.waitFor(count + " successful operations " + situation, LIVENESS_BOUND,
+        () -> run.isDone() || succeededBetween(from, now()) >= count ? true : null);
     assertThat(run).as("traffic still running").isNotDone();
   }
 

@@ -1,7 +1,5 @@
 package io.strata.e2e.robustness;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
@@ -36,7 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class StrataDiskFaultFsyncTest {
   private static final Duration BEFORE_FAULT = Duration.ofSeconds(4);
-  private static final Duration WITHOUT_THE_MEMBER = Duration.ofSeconds(5);
   private static final Duration AFTER_RECOVERY = Duration.ofSeconds(3);
   /** The member stops within this time of its first failed fsync (traffic writes all the time). */
   private static final Duration STOP_BOUND = Duration.ofSeconds(20);
@@ -73,11 +70,8 @@ class StrataDiskFaultFsyncTest {
           "EIO", "Input/output error");
       System.err.printf("%s: %s stopped: %s%n", tag, failing.name(), stop);
 
-      long stopped = traffic.now();
-      traffic.runFor(WITHOUT_THE_MEMBER);
-      assertThat(traffic.succeededBetween(stopped, traffic.now()))
-          .as("liveness: operations that succeeded while %s was down", failing.name())
-          .isGreaterThanOrEqualTo(MIN_SUCCEEDED_WITHOUT_THE_MEMBER);
+      traffic.assertServes(traffic.now(), MIN_SUCCEEDED_WITHOUT_THE_MEMBER,
+          "while " + failing.name() + " is down");
 
       fiu.runWithoutFiu();
       cluster.start(failing);

@@ -1,7 +1,5 @@
 package io.strata.e2e.robustness;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
@@ -47,7 +45,6 @@ class StrataDiskFaultFullDiskTest {
   private static final long DISK_BYTES = 512L << 20;
   private static final long SNAPSHOT_COUNT = 50;
   private static final Duration BEFORE_FAULT = Duration.ofSeconds(4);
-  private static final Duration WITHOUT_THE_MEMBER = Duration.ofSeconds(4);
   private static final Duration AFTER_RECOVERY = Duration.ofSeconds(3);
   /**
    * Writes may go on in preallocated space until the member next needs a block, and a flush that
@@ -86,11 +83,8 @@ class StrataDiskFaultFullDiskTest {
             "No space left on device", "the data dir's disk is full");
         System.err.printf("%s: %s stopped: %s%n", tag, full.name(), stop);
 
-        long stopped = traffic.now();
-        traffic.runFor(WITHOUT_THE_MEMBER);
-        assertThat(traffic.succeededBetween(stopped, traffic.now()))
-            .as("liveness: operations that succeeded while %s was down", full.name())
-            .isGreaterThanOrEqualTo(MIN_SUCCEEDED_WITHOUT_THE_MEMBER);
+        traffic.assertServes(traffic.now(), MIN_SUCCEEDED_WITHOUT_THE_MEMBER,
+            "while " + full.name() + " is down");
 
         Files.delete(filler);
         cluster.start(full);

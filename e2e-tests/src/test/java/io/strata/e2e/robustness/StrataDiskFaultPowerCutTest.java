@@ -1,7 +1,5 @@
 package io.strata.e2e.robustness;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.strata.e2e.harness.Backend;
 import io.strata.e2e.harness.ClusterExtension;
 import io.strata.e2e.harness.ClusterSpec;
@@ -52,8 +50,6 @@ class StrataDiskFaultPowerCutTest {
   /** ext4 commits its journal every 60 s: nothing unsynced reaches the image by itself. */
   private static final String MOUNT_OPTIONS = "commit=60";
   private static final Duration BEFORE_CUT = Duration.ofSeconds(8);
-  private static final Duration WITHOUT_THE_VICTIM = Duration.ofSeconds(3);
-  private static final Duration AFTER_RECOVERY = Duration.ofSeconds(3);
   private static final int MIN_SUCCEEDED_WITHOUT_THE_VICTIM = 20;
   private static final int MIN_SUCCEEDED_AFTER_RECOVERY = 20;
   /** Far above what a run writes: jraft never snapshots nor compacts its log. */
@@ -129,20 +125,12 @@ class StrataDiskFaultPowerCutTest {
   }
 
   private static void assertServesWithout(CheckedTraffic traffic, String without) {
-    long from = traffic.now();
-    traffic.runFor(WITHOUT_THE_VICTIM);
-    assertThat(traffic.succeededBetween(from, traffic.now()))
-        .as("liveness: operations that succeeded without %s", without)
-        .isGreaterThanOrEqualTo(MIN_SUCCEEDED_WITHOUT_THE_VICTIM);
+    traffic.assertServes(traffic.now(), MIN_SUCCEEDED_WITHOUT_THE_VICTIM, "without " + without);
   }
 
   /** After the victims restarted: more traffic, then a read of every key, convergence, checker. */
   private static void recoverAndCheck(ProcessCluster cluster, CheckedTraffic traffic, String tag) {
-    long restarted = traffic.now();
-    traffic.runFor(AFTER_RECOVERY);
-    assertThat(traffic.succeededBetween(restarted, traffic.now()))
-        .as("liveness: operations that succeeded after the restart")
-        .isGreaterThanOrEqualTo(MIN_SUCCEEDED_AFTER_RECOVERY);
+    traffic.assertServes(traffic.now(), MIN_SUCCEEDED_AFTER_RECOVERY, "after the restart");
     var result = traffic.stop();
     traffic.readEveryKeyFrom(cluster.members());
     long revision = Convergence.awaitSameRevisionAndHash(cluster, Duration.ofSeconds(30));
