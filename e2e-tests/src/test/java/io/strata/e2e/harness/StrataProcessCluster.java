@@ -61,6 +61,9 @@ public final class StrataProcessCluster extends ProcessCluster {
         javaBinary(),
         "-Xmx256m",
         "-XX:+UseSerialGC",
+        // C1 only: three members JIT-compiling on two shared cores slowed every scenario (a
+        // 3-member downgrade ran in 69 s instead of 106 s with it); tests never measure speed.
+        "-XX:TieredStopAtLevel=1",
         "-Dcom.google.protobuf.use_unsafe_pre22_gencode",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED",
         "@" + argFile,
