@@ -1,5 +1,6 @@
 package io.strata.deploy;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -16,16 +17,19 @@ import java.util.function.Function;
 
 /**
  * The few Cluster API calls the pod bootstrap makes (etcd's v3 {@code Cluster} service), each
- * tried on a list of client endpoints ({@code host:port}) in order until one answers. A channel
- * lives for one call: these run a handful of times in a pod's life.
+ * tried on a list of client endpoints ({@code host:port}) in order until one answers, plaintext
+ * or TLS as the credentials say ({@link PodClientTls}). A channel lives for one call: these run a
+ * handful of times in a pod's life.
  *
  * <p>Threading: stateless; calls block for at most their timeout per endpoint.
  */
 final class ClusterMembers {
   private final Duration timeout;
+  private final ChannelCredentials credentials;
 
-  ClusterMembers(Duration timeout) {
+  ClusterMembers(Duration timeout, ChannelCredentials credentials) {
     this.timeout = timeout;
+    this.credentials = credentials;
   }
 
   /**
@@ -67,7 +71,7 @@ final class ClusterMembers {
   private <T> T call(List<String> endpoints, Function<ClusterGrpc.ClusterBlockingStub, T> rpc) {
     StatusRuntimeException last = null;
     for (String endpoint : endpoints) {
-      ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+      ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint, credentials).build();
       try {
         return rpc.apply(ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
       } catch (StatusRuntimeException e) {

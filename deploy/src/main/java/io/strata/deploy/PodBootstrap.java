@@ -1,6 +1,7 @@
 package io.strata.deploy;
 
 import io.strata.api.etcdserverpb.Member;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,10 @@ import java.util.Optional;
  *
  * <p>The rules, in order:
  * <ol>
+ *   <li>The cluster lists this pod's peer address under the other scheme ({@code http://} where
+ *       the pod now uses {@code https://}, or the reverse): refuse. The cluster was made with the
+ *       other TLS setting, and a cluster's peer URLs all use one scheme; without this rule the pod
+ *       would take itself for removed and set its data aside.</li>
  *   <li>Data present: start on it, unless a linearizable member list (a quorum's answer) lacks
  *       this pod's peer URL. Then the member was removed (a scale-down, or an operator's
  *       {@code member remove}) and its data is stale: set it aside and join as a new member. A
@@ -47,6 +52,15 @@ public final class PodBootstrap {
     Optional<Member> memberWithPeerUrl(String peerUrl) {
       return members.stream().filter(m -> m.getPeerURLsList().contains(peerUrl)).findFirst();
     }
+
+    /** A member with a peer URL of the same host and port as {@code peerUrl} under another scheme. */
+    Optional<Member> memberWithPeerAddress(String peerUrl) {
+      URI wanted = URI.create(peerUrl);
+      return members.stream().filter(m -> m.getPeerURLsList().stream().map(URI::create)
+          .anyMatch(u -> !wanted.getScheme().equalsIgnoreCase(u.getScheme())
+              && wanted.getHost().equalsIgnoreCase(u.getHost()) && wanted.getPort() == u.getPort()))
+          .findFirst();
+    }
   }
 
   /**
@@ -79,6 +93,14 @@ public final class PodBootstrap {
     Optional<Member> self = cluster.flatMap(view -> view.memberWithPeerUrl(pod.peerUrl()));
     boolean quorumAnswered = cluster.map(ClusterView::linearizable).orElse(false);
     boolean startsTheNewCluster = pod.initialMember() && !seen.joinedByAdd();
+    Optional<Member> otherScheme = self.isPresent() ? Optional.empty()
+        : cluster.flatMap(view -> view.memberWithPeerAddress(pod.peerUrl()));
+    if (otherScheme.isPresent()) {
+      return new Decision.Refuse("the cluster lists this pod's peer address as "
+          + otherScheme.get().getPeerURLsList() + ", but this pod uses " + pod.peerUrl() + ": peer TLS cannot be"
+          + " switched on or off in a running cluster (its peer URLs all use one scheme). Apply the manifests the"
+          + " cluster was created with, or create a new cluster and restore a snapshot into it");
+    }
     if (seen.hasData()) {
       if (quorumAnswered && self.isEmpty()) {
         return new Decision.SetAsideStaleData("the cluster's member list has no member with peer URL "

@@ -17,10 +17,15 @@ import java.util.stream.IntStream;
  * {@code --initial-cluster}); a pod with a higher ordinal is a scale-up and joins by
  * {@code member add}.
  *
+ * <p>TLS: the client URLs are {@code https://} when the member has a client certificate
+ * ({@code STRATA_CERT_FILE}, the server's {@code --cert-file}), the peer URLs when it has a peer
+ * certificate ({@code STRATA_PEER_CERT_FILE}); otherwise {@code http://}. The HTTP port (probes,
+ * metrics) stays plaintext either way: the kubelet's probes present no client certificate.
+ *
  * <p>Threading: immutable.
  */
 public record PodIdentity(String statefulSet, int ordinal, String namespace, String peerService,
-    String clientService, String clusterDomain, int initialClusterSize) {
+    String clientService, String clusterDomain, int initialClusterSize, boolean clientTls, boolean peerTls) {
 
   public static final int CLIENT_PORT = 2379;
   public static final int PEER_PORT = 2380;
@@ -33,6 +38,9 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
   public static final String CLIENT_SERVICE = "STRATA_POD_CLIENT_SERVICE";
   public static final String CLUSTER_DOMAIN = "STRATA_POD_CLUSTER_DOMAIN";
   public static final String INITIAL_CLUSTER_SIZE = "STRATA_POD_INITIAL_CLUSTER_SIZE";
+  /** The server's {@code --cert-file} and {@code --peer-cert-file}: set, they make the client or peer URLs https. */
+  public static final String CERT_FILE = "STRATA_CERT_FILE";
+  public static final String PEER_CERT_FILE = "STRATA_PEER_CERT_FILE";
 
   public PodIdentity {
     if (ordinal < 0) {
@@ -43,10 +51,17 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
     }
   }
 
+  /** A pod whose URLs are all plaintext. */
+  public PodIdentity(String statefulSet, int ordinal, String namespace, String peerService, String clientService,
+      String clusterDomain, int initialClusterSize) {
+    this(statefulSet, ordinal, namespace, peerService, clientService, clusterDomain, initialClusterSize, false, false);
+  }
+
   /**
    * The identity from the pod's environment: {@code POD_NAME} and {@code POD_NAMESPACE} (downward
    * API) are required; the services, the cluster domain and the initial size have defaults
-   * ({@code strata-peer}, {@code strata}, {@code cluster.local}, 3).
+   * ({@code strata-peer}, {@code strata}, {@code cluster.local}, 3). The schemes follow
+   * {@link #CERT_FILE} and {@link #PEER_CERT_FILE}.
    */
   public static PodIdentity fromEnvironment(Map<String, String> env) {
     String podName = required(env, POD_NAME);
@@ -63,7 +78,13 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
     }
     return new PodIdentity(podName.substring(0, dash), Integer.parseInt(podName.substring(dash + 1)),
         required(env, POD_NAMESPACE), env.getOrDefault(PEER_SERVICE, "strata-peer"),
-        env.getOrDefault(CLIENT_SERVICE, "strata"), env.getOrDefault(CLUSTER_DOMAIN, "cluster.local"), initialSize);
+        env.getOrDefault(CLIENT_SERVICE, "strata"), env.getOrDefault(CLUSTER_DOMAIN, "cluster.local"), initialSize,
+        isSet(env, CERT_FILE), isSet(env, PEER_CERT_FILE));
+  }
+
+  private static boolean isSet(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value != null && !value.isBlank();
   }
 
   private static String required(Map<String, String> env, String name) {
@@ -93,12 +114,20 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
     return clientService + "." + namespace + ".svc." + clusterDomain;
   }
 
+  public String peerScheme() {
+    return peerTls ? "https" : "http";
+  }
+
+  public String clientScheme() {
+    return clientTls ? "https" : "http";
+  }
+
   public String peerUrl(int k) {
-    return "http://" + host(k) + ":" + PEER_PORT;
+    return peerScheme() + "://" + host(k) + ":" + PEER_PORT;
   }
 
   public String clientUrl(int k) {
-    return "http://" + host(k) + ":" + CLIENT_PORT;
+    return clientScheme() + "://" + host(k) + ":" + CLIENT_PORT;
   }
 
   public String peerUrl() {
@@ -133,16 +162,29 @@ public record PodIdentity(String statefulSet, int ordinal, String namespace, Str
   }
 
   /**
+   * Where the preStop hook asks: its own member first (on the loopback address, so a server
+   * certificate names {@code 127.0.0.1}), then {@link #discoveryEndpoints()}.
+   */
+  public List<String> preStopEndpoints() {
+    List<String> endpoints = new ArrayList<>();
+    endpoints.add("127.0.0.1:" + CLIENT_PORT);
+    endpoints.addAll(discoveryEndpoints());
+    return endpoints;
+  }
+
+  /**
    * The server's flags for this pod: its name and advertised URLs from the pod's DNS name, every
    * listener on all interfaces, and the cluster to start in. Every other setting (data dir, token,
-   * tunables) comes from the server's own {@code STRATA_<FLAG>} environment variables.
+   * TLS files, tunables) comes from the server's own {@code STRATA_<FLAG>} environment variables.
+   * The metrics URL is {@code http://} even when the other two are {@code https://}, so that the
+   * kubelet's probes, which present no client certificate, reach {@code /livez} and {@code /readyz}.
    */
   public List<String> serverFlags(String initialClusterState, String initialCluster) {
     return List.of(
         "--name", name(),
-        "--listen-client-urls", "http://0.0.0.0:" + CLIENT_PORT,
+        "--listen-client-urls", clientScheme() + "://0.0.0.0:" + CLIENT_PORT,
         "--advertise-client-urls", clientUrl(ordinal),
-        "--listen-peer-urls", "http://0.0.0.0:" + PEER_PORT,
+        "--listen-peer-urls", peerScheme() + "://0.0.0.0:" + PEER_PORT,
         "--initial-advertise-peer-urls", peerUrl(),
         "--listen-metrics-urls", "http://0.0.0.0:" + METRICS_PORT,
         "--initial-cluster", initialCluster,

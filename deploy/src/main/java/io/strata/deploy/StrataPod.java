@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -75,6 +74,11 @@ public final class StrataPod implements Callable<Integer> {
     return Path.of(dir.trim());
   }
 
+  /** The pod's client of the cluster, with the pod's client certificate when the client URLs are https. */
+  static ClusterMembers clusterMembers(PodIdentity pod, Map<String, String> env) {
+    return new ClusterMembers(CALL_TIMEOUT, PodClientTls.credentials(PodClientTls.fromEnvironment(pod, env)));
+  }
+
   @Command(name = "run", description = "Bootstrap or join the cluster as this pod's member, then serve.")
   static final class Run implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FLAG", description = "More strata flags, passed on as they are.")
@@ -87,7 +91,7 @@ public final class StrataPod implements Callable<Integer> {
       Path dataDir = dataDir(env);
       Duration patience = Duration.ofSeconds(Long.parseLong(env.getOrDefault("STRATA_POD_BOOTSTRAP_TIMEOUT_SECONDS", "600")));
       long deadline = System.nanoTime() + patience.toNanos();
-      ClusterMembers cluster = new ClusterMembers(CALL_TIMEOUT);
+      ClusterMembers cluster = clusterMembers(pod, env);
       while (true) {
         PodBootstrap.Observation seen = new PodBootstrap.Observation(Files.isDirectory(dataDir.resolve("db")),
             Files.exists(dataDir.resolve(JOIN_MARKER)), cluster.view(pod.discoveryEndpoints()));
@@ -150,9 +154,8 @@ public final class StrataPod implements Callable<Integer> {
             : "not a scale-down (" + pod.name() + " is below replicas " + replicas.get() + "); membership left unchanged");
         return 0;
       }
-      List<String> endpoints = Stream.concat(Stream.of("127.0.0.1:" + PodIdentity.CLIENT_PORT),
-          pod.discoveryEndpoints().stream()).toList();
-      ClusterMembers cluster = new ClusterMembers(CALL_TIMEOUT);
+      List<String> endpoints = pod.preStopEndpoints();
+      ClusterMembers cluster = clusterMembers(pod, env);
       Optional<PodBootstrap.ClusterView> view = cluster.view(endpoints);
       if (view.isEmpty() || !view.get().linearizable()) {
         log("scale-down to " + replicas.get() + ", but no quorum answers; " + pod.name()

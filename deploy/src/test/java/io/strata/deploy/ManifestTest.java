@@ -24,15 +24,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The manifests in deploy/kubernetes parse as Kubernetes objects and fit together. */
+/**
+ * The manifests in deploy/kubernetes parse as Kubernetes objects and fit together. A subclass runs
+ * every check on other manifests ({@link TlsManifestTest}: the TLS overlay as kustomize renders it).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManifestTest {
-  private static final Manifests MANIFESTS = Manifests.load();
+  private static final Manifests BASE = Manifests.load();
 
-  static Stream<Manifests.Document> documents() {
-    return MANIFESTS.documents().stream();
+  /** The manifests under test. */
+  Manifests manifests() {
+    return BASE;
+  }
+
+  Stream<Manifests.Document> documents() {
+    return manifests().documents().stream();
   }
 
   @ParameterizedTest(name = "{0} has only fields the Kubernetes schema knows")
@@ -47,18 +57,18 @@ class ManifestTest {
 
   @Test
   void theKustomizationListsEveryManifestAndNothingElse() {
-    Map<String, Object> kustomization = Manifests.readYaml(MANIFESTS.directory().resolve("kustomization.yaml")).get(0);
+    Map<String, Object> kustomization = Manifests.readYaml(manifests().directory().resolve("kustomization.yaml")).get(0);
     List<String> listed = new ArrayList<>();
     for (Object resource : (List<?>) kustomization.get("resources")) {
       listed.add(resource.toString());
     }
     assertThat(listed).containsExactlyInAnyOrderElementsOf(
-        Manifests.manifestFiles(MANIFESTS.directory()).stream().map(p -> p.getFileName().toString()).toList());
+        Manifests.manifestFiles(manifests().directory()).stream().map(p -> p.getFileName().toString()).toList());
   }
 
   @Test
   void theStatefulSetRunsThreeMembersUpdatedOneAtATime() {
-    StatefulSet set = MANIFESTS.statefulSet();
+    StatefulSet set = manifests().statefulSet();
     assertThat(set.getSpec().getReplicas()).isEqualTo(3);
     // Parallel: a member is ready only with a quorum, so OrderedReady would never create strata-1.
     assertThat(set.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
@@ -71,9 +81,19 @@ class ManifestTest {
 
   @Test
   void everyContainerHasProbesOnLivezAndReadyzAtTheMetricsPort() {
-    for (Container container : MANIFESTS.statefulSet().getSpec().getTemplate().getSpec().getContainers()) {
+    // The probes speak the scheme of the metrics URL strata-pod gives the member (a kubelet probe
+    // presents no client certificate, so that URL stays http when the others are https).
+    PodIdentity pod = PodIdentity.fromEnvironment(environment());
+    List<String> flags = pod.serverFlags("new", pod.initialCluster());
+    String metricsScheme = java.net.URI.create(flags.get(flags.indexOf("--listen-metrics-urls") + 1)).getScheme();
+    assertThat(metricsScheme).isEqualTo("http");
+    for (Container container : manifests().statefulSet().getSpec().getTemplate().getSpec().getContainers()) {
       int metricsPort = port(container, "metrics");
       assertThat(metricsPort).isEqualTo(PodIdentity.METRICS_PORT);
+      for (Probe probe : new Probe[] {container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe()}) {
+        String probeScheme = probe == null || probe.getHttpGet().getScheme() == null ? "HTTP" : probe.getHttpGet().getScheme();
+        assertThat(probeScheme).as("probe scheme").isEqualToIgnoringCase(metricsScheme);
+      }
       assertHttpProbe(container, container.getLivenessProbe(), "/livez", metricsPort);
       assertHttpProbe(container, container.getReadinessProbe(), "/readyz", metricsPort);
       assertHttpProbe(container, container.getStartupProbe(), "/livez", metricsPort);
@@ -109,23 +129,23 @@ class ManifestTest {
 
   @Test
   void theServerRunsAsTheBootstrapWithAScaleDownHook() {
-    Container server = MANIFESTS.serverContainer();
+    Container server = manifests().serverContainer();
     assertThat(server.getCommand()).containsExactly("/opt/strata/bin/strata-pod", "run");
     assertThat(server.getLifecycle().getPreStop().getExec().getCommand())
         .containsExactly("/opt/strata/bin/strata-pod", "pre-stop");
     assertThat(port(server, "client")).isEqualTo(PodIdentity.CLIENT_PORT);
     assertThat(port(server, "peer")).isEqualTo(PodIdentity.PEER_PORT);
-    assertThat(MANIFESTS.statefulSet().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+    assertThat(manifests().statefulSet().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
         .as("room for the preStop removal and a leader's hand-over").isGreaterThanOrEqualTo(30L);
   }
 
   @Test
   void theDataDirectoryIsOnTheClaimedVolume() {
-    StatefulSet set = MANIFESTS.statefulSet();
+    StatefulSet set = manifests().statefulSet();
     assertThat(set.getSpec().getVolumeClaimTemplates()).hasSize(1);
     String claim = set.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName();
     String dataDir = environment().get("STRATA_DATA_DIR");
-    VolumeMount mount = MANIFESTS.serverContainer().getVolumeMounts().stream()
+    VolumeMount mount = manifests().serverContainer().getVolumeMounts().stream()
         .filter(m -> m.getName().equals(claim)).findFirst().orElseThrow(() -> new AssertionError("no mount of " + claim));
     assertThat(Path.of(dataDir).startsWith(Path.of(mount.getMountPath())))
         .as("data dir %s is under the volume mount %s", dataDir, mount.getMountPath()).isTrue();
@@ -136,7 +156,7 @@ class ManifestTest {
 
   @Test
   void podsRunAsNonRootOnAReadOnlyRootFilesystemWithAWritableTmp() {
-    PodSpec pod = MANIFESTS.statefulSet().getSpec().getTemplate().getSpec();
+    PodSpec pod = manifests().statefulSet().getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
     for (Container container : containers()) {
@@ -148,7 +168,7 @@ class ManifestTest {
 
   @Test
   void membersSpreadOverNodes() {
-    StatefulSet set = MANIFESTS.statefulSet();
+    StatefulSet set = manifests().statefulSet();
     List<PodAffinityTerm> terms = set.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
         .getRequiredDuringSchedulingIgnoredDuringExecution();
     assertThat(terms).anySatisfy(term -> {
@@ -159,18 +179,18 @@ class ManifestTest {
 
   @Test
   void theServicesSelectTheMembersAndNameTheirPorts() {
-    StatefulSet set = MANIFESTS.statefulSet();
+    StatefulSet set = manifests().statefulSet();
     Map<String, String> podLabels = set.getSpec().getTemplate().getMetadata().getLabels();
-    Service peer = MANIFESTS.one(Service.class, set.getSpec().getServiceName());
+    Service peer = manifests().one(Service.class, set.getSpec().getServiceName());
     assertThat(peer.getSpec().getClusterIP()).isEqualTo("None");
     assertThat(peer.getSpec().getPublishNotReadyAddresses()).isTrue();
     assertThat(environment().get(PodIdentity.PEER_SERVICE)).isEqualTo(peer.getMetadata().getName());
-    Service client = MANIFESTS.one(Service.class, environment().get(PodIdentity.CLIENT_SERVICE));
+    Service client = manifests().one(Service.class, environment().get(PodIdentity.CLIENT_SERVICE));
     assertThat(client.getSpec().getClusterIP()).isNull();
     for (Service service : List.of(peer, client)) {
       assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
       for (ServicePort servicePort : service.getSpec().getPorts()) {
-        int target = port(MANIFESTS.serverContainer(), servicePort.getTargetPort().getStrVal());
+        int target = port(manifests().serverContainer(), servicePort.getTargetPort().getStrVal());
         assertThat(servicePort.getPort()).as("%s port %s", service.getMetadata().getName(), servicePort.getName())
             .isEqualTo(target);
       }
@@ -182,8 +202,8 @@ class ManifestTest {
 
   @Test
   void theDisruptionBudgetKeepsTheQuorum() {
-    StatefulSet set = MANIFESTS.statefulSet();
-    PodDisruptionBudget budget = MANIFESTS.all(PodDisruptionBudget.class).get(0);
+    StatefulSet set = manifests().statefulSet();
+    PodDisruptionBudget budget = manifests().all(PodDisruptionBudget.class).get(0);
     assertThat(set.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
     int replicas = set.getSpec().getReplicas();
     int unavailable = budget.getSpec().getMaxUnavailable().getIntVal();
@@ -192,12 +212,12 @@ class ManifestTest {
 
   @Test
   void thePreStopHookMayReadItsStatefulSet() {
-    StatefulSet set = MANIFESTS.statefulSet();
+    StatefulSet set = manifests().statefulSet();
     String account = set.getSpec().getTemplate().getSpec().getServiceAccountName();
-    RoleBinding binding = MANIFESTS.all(RoleBinding.class).stream()
+    RoleBinding binding = manifests().all(RoleBinding.class).stream()
         .filter(b -> b.getSubjects().stream().anyMatch(s -> s.getKind().equals("ServiceAccount") && s.getName().equals(account)))
         .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding for service account " + account));
-    Role role = MANIFESTS.one(Role.class, binding.getRoleRef().getName());
+    Role role = manifests().one(Role.class, binding.getRoleRef().getName());
     List<PolicyRule> rules = role.getRules();
     assertThat(rules).anySatisfy(rule -> {
       assertThat(rule.getApiGroups()).contains("apps");
@@ -210,18 +230,18 @@ class ManifestTest {
   @Test
   void noFailpointIsSwitchedOn() {
     assertThat(environment().keySet()).noneMatch(name -> name.contains("FAILPOINT"));
-    for (ConfigMap map : MANIFESTS.all(ConfigMap.class)) {
+    for (ConfigMap map : manifests().all(ConfigMap.class)) {
       assertThat(map.getData().keySet()).noneMatch(name -> name.contains("FAILPOINT"));
     }
   }
 
-  private static Map<String, String> environment() {
-    return MANIFESTS.podEnvironment("strata-0", "default");
+  Map<String, String> environment() {
+    return manifests().podEnvironment("strata-0", "default");
   }
 
   /** Containers and init containers. */
-  private static List<Container> containers() {
-    PodSpec pod = MANIFESTS.statefulSet().getSpec().getTemplate().getSpec();
+  List<Container> containers() {
+    PodSpec pod = manifests().statefulSet().getSpec().getTemplate().getSpec();
     List<Container> all = new ArrayList<>(pod.getContainers());
     all.addAll(pod.getInitContainers());
     return all;

@@ -81,15 +81,174 @@ public final class Manifests {
     List<Document> documents = new ArrayList<>();
     for (Path file : manifestFiles(directory)) {
       for (Map<String, Object> raw : readYaml(file)) {
-        String kind = String.valueOf(raw.get("kind"));
-        Class<? extends HasMetadata> type = KINDS.get(kind);
-        if (type == null) {
-          throw new IllegalArgumentException(file + ": a kind the tests do not know: " + kind);
-        }
-        documents.add(new Document(file, raw, YAML.convertValue(raw, type)));
+        documents.add(new Document(file, raw, typed(file, raw)));
       }
     }
     return new Manifests(directory, documents);
+  }
+
+  /** {@code deploy/kubernetes-tls}, the TLS overlay, found as {@link #defaultDirectory()} is. */
+  public static Path tlsOverlayDirectory() {
+    return defaultDirectory().resolveSibling("kubernetes-tls");
+  }
+
+  /**
+   * What {@code kustomize build directory} gives, for the kustomization features these manifests
+   * use: {@code resources} (files, and directories holding a kustomization, built first),
+   * {@code patches} given by {@code path} (a strategic merge patch on the object of its kind and
+   * name; see {@link #strategicMerge}) and {@code labels} pairs (added to each object's
+   * {@code metadata.labels}). Anything else in a kustomization fails here, so a manifest change
+   * that needs more of kustomize is noticed rather than misread.
+   */
+  public static Manifests build(Path directory) {
+    List<Document> documents = new ArrayList<>();
+    for (Document document : render(directory.toAbsolutePath().normalize())) {
+      documents.add(new Document(document.file(), document.raw(), typed(document.file(), document.raw())));
+    }
+    return new Manifests(directory, documents);
+  }
+
+  private static final java.util.Set<String> KUSTOMIZATION_FIELDS = java.util.Set.of(
+      "apiVersion", "kind", "resources", "patches", "labels");
+
+  @SuppressWarnings("unchecked")
+  private static List<Document> render(Path directory) {
+    Path file = directory.resolve("kustomization.yaml");
+    Map<String, Object> kustomization = readYaml(file).get(0);
+    for (String field : kustomization.keySet()) {
+      if (!KUSTOMIZATION_FIELDS.contains(field)) {
+        throw new IllegalArgumentException(file + ": kustomization field " + field + " is not modelled by the tests");
+      }
+    }
+    List<Document> documents = new ArrayList<>();
+    for (Object resource : (List<Object>) kustomization.getOrDefault("resources", List.of())) {
+      Path path = directory.resolve(resource.toString()).normalize();
+      if (Files.isDirectory(path)) {
+        documents.addAll(render(path));
+      } else {
+        readYaml(path).forEach(raw -> documents.add(new Document(path, raw, null)));
+      }
+    }
+    for (Object entry : (List<Object>) kustomization.getOrDefault("patches", List.of())) {
+      Map<String, Object> patchEntry = (Map<String, Object>) entry;
+      if (!patchEntry.keySet().equals(java.util.Set.of("path"))) {
+        throw new IllegalArgumentException(file + ": only patches given by path alone are modelled: " + patchEntry);
+      }
+      Path patchFile = directory.resolve(patchEntry.get("path").toString()).normalize();
+      for (Map<String, Object> patch : readYaml(patchFile)) {
+        Document target = documents.stream().filter(d -> sameObject(d.raw(), patch)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(patchFile + ": no " + patch.get("kind") + " named "
+                + name(patch) + " to patch"));
+        documents.set(documents.indexOf(target),
+            new Document(target.file(), (Map<String, Object>) strategicMerge(target.raw(), patch, ""), null));
+      }
+    }
+    for (Object entry : (List<Object>) kustomization.getOrDefault("labels", List.of())) {
+      Map<String, Object> labels = (Map<String, Object>) entry;
+      if (!labels.keySet().equals(java.util.Set.of("pairs"))) {
+        throw new IllegalArgumentException(file + ": only labels given by pairs alone (metadata only) are modelled");
+      }
+      for (Document document : documents) {
+        Map<String, Object> metadata = (Map<String, Object>) document.raw().get("metadata");
+        Map<String, Object> existing = (Map<String, Object>) metadata.getOrDefault("labels", Map.of());
+        Map<String, Object> merged = new LinkedHashMap<>(existing);
+        merged.putAll((Map<String, Object>) labels.get("pairs"));
+        metadata.put("labels", merged);
+      }
+    }
+    return documents;
+  }
+
+  private static boolean sameObject(Map<String, Object> a, Map<String, Object> b) {
+    return java.util.Objects.equals(a.get("kind"), b.get("kind")) && java.util.Objects.equals(name(a), name(b));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object name(Map<String, Object> object) {
+    return ((Map<String, Object>) object.getOrDefault("metadata", Map.of())).get("name");
+  }
+
+  /**
+   * Kubernetes' strategic merge of {@code patch} into {@code base} (a new tree; neither changes),
+   * for the list fields these manifests patch: maps merge key by key, a null deletes, lists of
+   * containers, env, volumes, volume mounts and ports merge element by element on their merge key
+   * ({@code name}, {@code mountPath}, {@code containerPort}/{@code port}) with new elements
+   * appended, and every other list or value is replaced. {@code $patch} directives fail.
+   */
+  @SuppressWarnings("unchecked")
+  public static Object strategicMerge(Object base, Object patch, String field) {
+    if (base instanceof Map<?, ?> baseMap && patch instanceof Map<?, ?> patchMap) {
+      Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) deepCopy(baseMap));
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) patchMap).entrySet()) {
+        if (e.getKey().startsWith("$")) {
+          throw new IllegalArgumentException("strategic merge directive " + e.getKey() + " is not modelled");
+        }
+        if (e.getValue() == null) {
+          merged.remove(e.getKey());
+        } else {
+          merged.put(e.getKey(), merged.containsKey(e.getKey())
+              ? strategicMerge(merged.get(e.getKey()), e.getValue(), e.getKey()) : deepCopy(e.getValue()));
+        }
+      }
+      return merged;
+    }
+    if (base instanceof List<?> baseList && patch instanceof List<?> patchList) {
+      String key = mergeKey(field, patchList);
+      if (key == null) {
+        return deepCopy(patchList);
+      }
+      List<Object> merged = new ArrayList<>((List<Object>) deepCopy(baseList));
+      for (Object element : patchList) {
+        Object id = ((Map<String, Object>) element).get(key);
+        int at = -1;
+        for (int i = 0; i < merged.size(); i++) {
+          if (java.util.Objects.equals(((Map<String, Object>) merged.get(i)).get(key), id)) {
+            at = i;
+          }
+        }
+        if (at >= 0) {
+          merged.set(at, strategicMerge(merged.get(at), element, ""));
+        } else {
+          merged.add(deepCopy(element));
+        }
+      }
+      return merged;
+    }
+    return deepCopy(patch);
+  }
+
+  private static String mergeKey(String field, List<?> elements) {
+    return switch (field) {
+      case "containers", "initContainers", "env", "volumes" -> "name";
+      case "volumeMounts" -> "mountPath";
+      case "ports" -> elements.stream().anyMatch(e -> e instanceof Map<?, ?> m && m.containsKey("containerPort"))
+          ? "containerPort" : "port";
+      default -> null;
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object deepCopy(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      ((Map<String, Object>) map).forEach((k, v) -> copy.put(k, deepCopy(v)));
+      return copy;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>();
+      list.forEach(v -> copy.add(deepCopy(v)));
+      return copy;
+    }
+    return value;
+  }
+
+  private static HasMetadata typed(Path file, Map<String, Object> raw) {
+    String kind = String.valueOf(raw.get("kind"));
+    Class<? extends HasMetadata> type = KINDS.get(kind);
+    if (type == null) {
+      throw new IllegalArgumentException(file + ": a kind the tests do not know: " + kind);
+    }
+    return YAML.convertValue(raw, type);
   }
 
   public static List<Path> manifestFiles(Path directory) {

@@ -118,6 +118,26 @@ class PodBootstrapTest {
   }
 
   @Test
+  void aPodWhosePeerSchemeDiffersFromTheClustersRefusesInsteadOfSettingItsDataAside() {
+    // The TLS manifests applied to a cluster created plaintext: strata-2 restarts with https URLs.
+    PodIdentity tlsPod = new PodIdentity("strata", 2, "ns", "strata-peer", "strata", "cluster.local", 3, true, true);
+    Optional<ClusterView> plaintext = view(true, member(0, true), member(1, true), member(2, true));
+    for (boolean hasData : new boolean[] {true, false}) {
+      Decision decision = PodBootstrap.decide(tlsPod, new Observation(hasData, false, plaintext));
+      assertThat(decision).as("with data: %s", hasData).isInstanceOf(Decision.Refuse.class);
+      assertThat(((Decision.Refuse) decision).reason()).contains(pod(2).peerUrl(), tlsPod.peerUrl(),
+          "peer TLS cannot be switched on or off");
+    }
+    // The reverse (TLS removed from a TLS cluster) is refused the same way.
+    Member tlsMember = Member.newBuilder().setID(1000).setName("strata-0").addPeerURLs(tlsPod.peerUrl(0)).build();
+    assertThat(decide(0, true, false, view(true, tlsMember))).isInstanceOf(Decision.Refuse.class);
+    // Another pod's https URL on the same port is no conflict.
+    PodIdentity tls3 = new PodIdentity("strata", 3, "ns", "strata-peer", "strata", "cluster.local", 3, true, true);
+    Member tls0 = Member.newBuilder().setID(1000).setName("strata-0").addPeerURLs(tls3.peerUrl(0)).build();
+    assertThat(PodBootstrap.decide(tls3, new Observation(false, false, view(true, tls0)))).isEqualTo(new Decision.Join());
+  }
+
+  @Test
   void onlyAScaleDownBelowItsOrdinalTakesAPodOutOfTheCluster() {
     assertThat(PodBootstrap.leavesOnStop(pod(3), Optional.of(3))).isTrue();
     assertThat(PodBootstrap.leavesOnStop(pod(4), Optional.of(3))).isTrue();

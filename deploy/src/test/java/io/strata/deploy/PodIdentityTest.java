@@ -41,6 +41,35 @@ class PodIdentityTest {
   }
 
   @Test
+  void certificateFilesMakeTheClientAndPeerUrlsHttpsButNeverTheProbedMetricsUrl() {
+    PodIdentity pod = PodIdentity.fromEnvironment(Map.of("POD_NAME", "strata-3", "POD_NAMESPACE", "kv",
+        "STRATA_CERT_FILE", "/etc/strata/tls/server/tls.crt", "STRATA_PEER_CERT_FILE", "/etc/strata/tls/peer/tls.crt"));
+    assertThat(pod.clientTls()).isTrue();
+    assertThat(pod.peerTls()).isTrue();
+    assertThat(pod.peerUrl()).isEqualTo("https://strata-3.strata-peer.kv.svc.cluster.local:2380");
+    assertThat(pod.clientUrl(1)).isEqualTo("https://strata-1.strata-peer.kv.svc.cluster.local:2379");
+    assertThat(pod.initialCluster()).isEqualTo("strata-0=https://strata-0.strata-peer.kv.svc.cluster.local:2380,"
+        + "strata-1=https://strata-1.strata-peer.kv.svc.cluster.local:2380,"
+        + "strata-2=https://strata-2.strata-peer.kv.svc.cluster.local:2380");
+    assertThat(pod.serverFlags("existing", "x=y")).containsExactly(
+        "--name", "strata-3",
+        "--listen-client-urls", "https://0.0.0.0:2379",
+        "--advertise-client-urls", "https://strata-3.strata-peer.kv.svc.cluster.local:2379",
+        "--listen-peer-urls", "https://0.0.0.0:2380",
+        "--initial-advertise-peer-urls", "https://strata-3.strata-peer.kv.svc.cluster.local:2380",
+        "--listen-metrics-urls", "http://0.0.0.0:2381",
+        "--initial-cluster", "x=y",
+        "--initial-cluster-state", "existing");
+    // Endpoints are host:port; the scheme of the calls comes from PodClientTls.
+    assertThat(pod.preStopEndpoints()).startsWith("127.0.0.1:2379", "strata.kv.svc.cluster.local:2379");
+
+    PodIdentity clientOnly = PodIdentity.fromEnvironment(Map.of("POD_NAME", "strata-0", "POD_NAMESPACE", "kv",
+        "STRATA_CERT_FILE", "/c.crt", "STRATA_PEER_CERT_FILE", " "));
+    assertThat(clientOnly.clientUrl(0)).startsWith("https://");
+    assertThat(clientOnly.peerUrl()).startsWith("http://");
+  }
+
+  @Test
   void badEnvironmentsAreRefusedClearly() {
     assertThatThrownBy(() -> PodIdentity.fromEnvironment(Map.of("POD_NAMESPACE", "d")))
         .hasMessageContaining("POD_NAME is not set");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.etcdserverpb.Member;
 import io.strata.deploy.Manifests;
+import io.strata.deploy.PodClientTls;
 import io.strata.deploy.PodIdentity;
 import java.net.URI;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -23,15 +25,31 @@ import picocli.CommandLine.Model.OptionSpec;
  * ({@link ServerConfig} through picocli and {@link EnvironmentDefaults}, {@link InitialCluster}):
  * each pod's advertised peer URL is its entry in {@code --initial-cluster}, every pod derives the
  * same cluster, and every STRATA_ variable the manifests set is one the server or the bootstrap
- * reads. In package {@code io.strata.server} to reach the server's package-private parser.
+ * reads. In package {@code io.strata.server} to reach the server's package-private parser. A
+ * subclass runs every check on other manifests ({@link StatefulSetTlsFlagsTest}: the TLS overlay).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StatefulSetFlagsTest {
-  private static final Manifests MANIFESTS = Manifests.load();
-  private static final String NAMESPACE = "prod";
+  private static final Manifests BASE = Manifests.load();
+  static final String NAMESPACE = "prod";
+
+  /** The manifests under test. */
+  Manifests manifests() {
+    return BASE;
+  }
+
+  /** The scheme of the client URLs these manifests give a member. */
+  String clientScheme() {
+    return "http";
+  }
 
   /** The server's configuration of pod {@code podName}, as {@code strata-pod run} starts it on a new cluster. */
-  private static ServerConfig configOf(String podName, String state, String initialCluster) {
-    Map<String, String> env = MANIFESTS.podEnvironment(podName, NAMESPACE);
+  ServerConfig configOf(String podName, String state, String initialCluster) {
+    return configOf(manifests().podEnvironment(podName, NAMESPACE), state, initialCluster);
+  }
+
+  /** The server's configuration from a pod's environment, as {@code strata-pod run} starts it. */
+  static ServerConfig configOf(Map<String, String> env, String state, String initialCluster) {
     PodIdentity pod = PodIdentity.fromEnvironment(env);
     ServerConfig config = new ServerConfig();
     CommandLine commandLine = new CommandLine(config);
@@ -49,14 +67,14 @@ class StatefulSetFlagsTest {
     InitialCluster cluster = InitialCluster.parse(config.effectiveInitialCluster(), config.initialClusterToken);
     Member self = cluster.memberNamed(config.name);
     assertThat(self.getPeerURLsList()).containsExactly(config.advertisedPeerUrl());
-    String serviceName = MANIFESTS.statefulSet().getSpec().getServiceName();
+    String serviceName = manifests().statefulSet().getSpec().getServiceName();
     assertThat(URI.create(config.advertisedPeerUrl()).getHost())
         .isEqualTo(podName + "." + serviceName + "." + NAMESPACE + ".svc.cluster.local");
     assertThat(config.peerListenPort()).isEqualTo(PodIdentity.PEER_PORT);
     assertThat(URI.create(config.advertisedClientUrls().get(0)).getPort()).isEqualTo(PodIdentity.CLIENT_PORT);
     assertThat(URI.create(config.listenMetricsUrls).getPort()).isEqualTo(PodIdentity.METRICS_PORT);
-    assertThat(config.clientUrls()).containsExactly("http://0.0.0.0:" + PodIdentity.CLIENT_PORT);
-    assertThat(config.effectiveDataDir().toString()).isEqualTo(MANIFESTS.podEnvironment(podName, NAMESPACE).get("STRATA_DATA_DIR"));
+    assertThat(config.clientUrls()).containsExactly(clientScheme() + "://0.0.0.0:" + PodIdentity.CLIENT_PORT);
+    assertThat(config.effectiveDataDir().toString()).isEqualTo(manifests().podEnvironment(podName, NAMESPACE).get("STRATA_DATA_DIR"));
     assertThat(config.initialClusterToken).isEqualTo("strata");
   }
 
@@ -80,7 +98,7 @@ class StatefulSetFlagsTest {
   void aScaleUpPodJoinsWithAnInitialClusterTheServerAccepts() {
     // What PodBootstrap gives strata-3 after `member add`: the listed members (one not started yet,
     // so named by its id) and itself.
-    PodIdentity pod = PodIdentity.fromEnvironment(MANIFESTS.podEnvironment("strata-3", NAMESPACE));
+    PodIdentity pod = PodIdentity.fromEnvironment(manifests().podEnvironment("strata-3", NAMESPACE));
     String joining = "strata-0=" + pod.peerUrl(0) + ",strata-1=" + pod.peerUrl(1) + ",strata-2=" + pod.peerUrl(2)
         + ",strata-3=" + pod.peerUrl(3);
     ServerConfig config = configOf("strata-3", "existing", joining);
@@ -100,10 +118,11 @@ class StatefulSetFlagsTest {
         .map(OptionSpec::longestName).map(EnvironmentDefaults::variableFor).collect(Collectors.toSet());
     Set<String> bootstrapVariables = Set.of(PodIdentity.PEER_SERVICE, PodIdentity.CLIENT_SERVICE,
         PodIdentity.CLUSTER_DOMAIN, PodIdentity.INITIAL_CLUSTER_SIZE,
+        PodClientTls.CERT_FILE, PodClientTls.KEY_FILE, PodClientTls.TRUSTED_CA_FILE,
         // JVM options, read by the image's launchers (deploy/docker/bin) like bin/strata does.
         "STRATA_JAVA_OPTS");
     List<String> unknown = new ArrayList<>();
-    for (String variable : MANIFESTS.podEnvironment("strata-0", NAMESPACE).keySet()) {
+    for (String variable : manifests().podEnvironment("strata-0", NAMESPACE).keySet()) {
       if (variable.startsWith("STRATA_") && !serverVariables.contains(variable) && !bootstrapVariables.contains(variable)) {
         unknown.add(variable);
       }
@@ -115,7 +134,7 @@ class StatefulSetFlagsTest {
   void theBootstrapSetsThePerPodFlagsSoTheManifestsDoNot() {
     Set<String> perPod = Set.of("--name", "--listen-client-urls", "--advertise-client-urls", "--listen-peer-urls",
         "--initial-advertise-peer-urls", "--listen-metrics-urls", "--initial-cluster", "--initial-cluster-state");
-    Map<String, String> env = MANIFESTS.podEnvironment("strata-0", NAMESPACE);
+    Map<String, String> env = manifests().podEnvironment("strata-0", NAMESPACE);
     for (String flag : perPod) {
       assertThat(env).as("%s comes from the pod's name, not the environment", flag)
           .doesNotContainKey(EnvironmentDefaults.variableFor(flag));

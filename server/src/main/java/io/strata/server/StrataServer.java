@@ -82,6 +82,19 @@ final class StrataServer implements AutoCloseable {
     this.config = config;
   }
 
+  /**
+   * The TLS of the listeners {@code config} names, checked as a start checks it: etcd's rules for
+   * https URLs (certificate and key required), one scheme for every peer URL the member knows at
+   * start ({@code --listen-peer-urls}, {@code --initial-advertise-peer-urls}, {@code --initial-cluster}),
+   * and files that can be used.
+   */
+  static ServerTls tlsOf(ServerConfig config, InitialCluster initial) {
+    List<String> peerUrls = new ArrayList<>(List.of(ServerConfig.split(config.listenPeerUrls).get(0),
+        config.advertisedPeerUrl()));
+    initial.members().forEach(m -> peerUrls.addAll(m.getPeerURLsList()));
+    return ServerTls.from(config.tls, config.clientUrls(), ServerConfig.split(config.listenMetricsUrls), peerUrls);
+  }
+
   void start() throws IOException {
     if (!config.initialClusterState.equals("new") && !config.initialClusterState.equals("existing")) {
       throw new IllegalArgumentException("--initial-cluster-state must be 'new' or 'existing', not " + config.initialClusterState);
@@ -92,11 +105,7 @@ final class StrataServer implements AutoCloseable {
       throw new IllegalArgumentException("--initial-cluster gives " + config.name + " the peer URLs "
           + self.getPeerURLsList() + " but --initial-advertise-peer-urls is " + config.advertisedPeerUrl());
     }
-    List<String> peerUrls = new ArrayList<>(List.of(ServerConfig.split(config.listenPeerUrls).get(0),
-        config.advertisedPeerUrl()));
-    initial.members().forEach(m -> peerUrls.addAll(m.getPeerURLsList()));
-    ServerTls tls = ServerTls.from(config.tls, config.clientUrls(), ServerConfig.split(config.listenMetricsUrls),
-        peerUrls);
+    ServerTls tls = tlsOf(config, initial);
     StrataVersion version = config.version();
     Path dbDir = config.effectiveDataDir().resolve("db");
     Optional<Version> storageVersion = StorageVersion.detect(dbDir);
