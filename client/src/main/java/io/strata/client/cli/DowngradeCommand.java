@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code stratactl downgrade}: etcdctl 3.6's {@code downgrade validate|enable|cancel}, which call
- * {@code Maintenance.Downgrade} on one member (the first of {@code --endpoints} that connects;
- * the server forwards to the leader), plus Strata's {@code downgrade status}.
+ * {@code Maintenance.Downgrade} on one member of {@code --endpoints} (the server forwards to the
+ * leader; a validate, a read, moves on to the next endpoint if its member fails), plus Strata's
+ * {@code downgrade status}.
  *
  * <p>Output ({@code -w simple}, and {@code -w table}, which has no table here, as in etcdctl):
  *

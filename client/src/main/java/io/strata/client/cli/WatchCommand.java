@@ -29,8 +29,9 @@ import picocli.CommandLine.Parameters;
  * ETCD_WATCH_KEY} and {@code ETCD_WATCH_VALUE} in its environment. With {@code -i} it reads {@code
  * watch ...} lines from standard input and starts one watch per line (the stream ends at EOF).
  *
- * <p>When the server cancels a watch (its start revision was compacted), prints {@code watch was canceled (<why>)} on stderr and exits 5 with {@code Error: watch
- * is canceled by the server}, as etcdctl does.
+ * <p>When the server cancels a watch (its start revision was compacted), prints {@code watch was
+ * canceled (<why>)} on stderr and exits 5 with {@code Error: watch is canceled by the server}, as
+ * etcdctl does.
  *
  * <p>A watch is the client library's: when its stream fails it resumes on another endpoint from
  * the revision after the last event printed (as etcdctl's client does), so only the server's
