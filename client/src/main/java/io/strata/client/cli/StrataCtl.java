@@ -1,6 +1,8 @@
 package io.strata.client.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import io.strata.client.DurationConverter;
 import io.strata.client.Endpoint;
 import java.io.Console;
@@ -200,6 +202,11 @@ public final class StrataCtl implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // gRPC's shaded Netty logs through slf4j when slf4j is on the class path, and slf4j then
+    // reports its providers on stderr when it finds several (as in a build tree, where the client
+    // jar's manifest adds target/lib). stratactl's stderr is etcdctl's, so Netty logs through
+    // java.util.logging, as the rest of gRPC does, and slf4j is never started.
+    InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     System.exit(commandLine(Io.system()).execute(args));
   }
 
