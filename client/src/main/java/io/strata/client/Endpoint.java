@@ -7,13 +7,41 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * One gRPC endpoint of a cluster member, {@code host:port}. Immutable.
+ * One gRPC endpoint of a cluster member, {@code host:port}: the address only, whatever scheme it
+ * was written with. Immutable.
  *
  * <p>Accepts what etcdctl accepts in {@code --endpoints}: {@code 127.0.0.1:2379}, {@code
- * http://127.0.0.1:2379} or {@code [::1]:2379}. Only plaintext is supported, so {@code https://}
- * is refused rather than silently spoken in clear text.
+ * http://127.0.0.1:2379}, {@code https://127.0.0.1:2379} or {@code [::1]:2379}. {@link #parseUrl}
+ * also says which scheme was written, for callers that choose TLS by it.
  */
 public record Endpoint(String host, int port) {
+
+  /** The scheme an endpoint was written with. */
+  public enum Scheme {
+    /** {@code host:port}: the client's settings decide plaintext or TLS. */
+    NONE,
+    /** {@code http://host:port}: plaintext. */
+    HTTP,
+    /** {@code https://host:port}: TLS. */
+    HTTPS
+  }
+
+  /** An endpoint as written: its scheme and its address. Immutable. */
+  public record Url(Scheme scheme, Endpoint endpoint) {
+    public Url {
+      Objects.requireNonNull(scheme, "scheme");
+      Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    @Override
+    public String toString() {
+      return switch (scheme) {
+        case NONE -> endpoint.toString();
+        case HTTP -> "http://" + endpoint;
+        case HTTPS -> "https://" + endpoint;
+      };
+    }
+  }
 
   public Endpoint {
     Objects.requireNonNull(host, "host");
@@ -26,16 +54,32 @@ public record Endpoint(String host, int port) {
   }
 
   /**
-   * Parses {@code host:port}, optionally prefixed with {@code http://}.
+   * Parses {@code host:port}, optionally prefixed with {@code http://} or {@code https://}, and
+   * returns the address.
    *
    * @throws IllegalArgumentException if the text is not such an address
    */
   public static Endpoint parse(String text) {
+    return parseUrl(text).endpoint();
+  }
+
+  /**
+   * Parses {@code host:port}, optionally prefixed with {@code http://} or {@code https://} (and
+   * followed by one {@code /}), and returns the scheme and the address.
+   *
+   * @throws IllegalArgumentException if the text is not such an address
+   */
+  public static Url parseUrl(String text) {
     String trimmed = text.trim();
+    Scheme scheme = Scheme.NONE;
+    String authority = trimmed;
     if (trimmed.startsWith("https://")) {
-      throw new IllegalArgumentException("TLS endpoints are not supported: " + text);
+      scheme = Scheme.HTTPS;
+      authority = trimmed.substring("https://".length());
+    } else if (trimmed.startsWith("http://")) {
+      scheme = Scheme.HTTP;
+      authority = trimmed.substring("http://".length());
     }
-    String authority = trimmed.startsWith("http://") ? trimmed.substring("http://".length()) : trimmed;
     if (authority.endsWith("/")) {
       authority = authority.substring(0, authority.length() - 1);
     }
@@ -54,7 +98,7 @@ public record Endpoint(String host, int port) {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new Endpoint(host, uri.getPort());
+    return new Url(scheme, new Endpoint(host, uri.getPort()));
   }
 
   @Override
@@ -68,6 +112,18 @@ public record Endpoint(String host, int port) {
     public Endpoint convert(String value) {
       try {
         return parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Picocli adapter for {@link #parseUrl}. Stateless. */
+  public static final class UrlConverter implements ITypeConverter<Url> {
+    @Override
+    public Url convert(String value) {
+      try {
+        return parseUrl(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

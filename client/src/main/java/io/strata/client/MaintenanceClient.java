@@ -81,6 +81,18 @@ public final class MaintenanceClient {
   }
 
   /**
+   * Validates a downgrade to {@code targetVersion} (a read) and returns the answer with the storage
+   * plan a Strata member attaches to it.
+   */
+  public CompletableFuture<DowngradeValidation> validateDowngrade(String targetVersion) {
+    DowngradeRequest request = DowngradeRequest.newBuilder()
+        .setAction(DowngradeRequest.DowngradeAction.VALIDATE).setVersion(targetVersion).build();
+    return invoker.callWithMetadata(MaintenanceGrpc.getDowngradeMethod(), request, CallKind.READ)
+        .thenApply(answer -> new DowngradeValidation(answer.response(),
+            DowngradeValidation.plan(answer.headers(), answer.trailers())));
+  }
+
+  /**
    * Streams {@code endpoint}'s snapshot of the database into {@code out} (not closed) and completes
    * with the number of bytes written. No deadline: a large snapshot takes as long as it takes; a
    * failure fails the future (what was written is then incomplete).

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +55,7 @@ public final class StrataClient implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService ownedExecutor;
   private final Channels channels;
+  private final EndpointPool pool;
   private final LeaseKeepAlives keepAlives;
   private final KvClient kv;
   private final WatchClient watch;
@@ -68,7 +70,8 @@ public final class StrataClient implements AutoCloseable {
     this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("strata-client"));
     this.channels = opener == null ? new Channels(config, ownedExecutor) : new Channels(opener);
     SecureRandom random = new SecureRandom();
-    Invoker invoker = new Invoker(config, new EndpointPool(config.endpoints(), System::nanoTime, Duration.ofSeconds(1)),
+    this.pool = new EndpointPool(config.endpoints(), System::nanoTime, Duration.ofSeconds(1));
+    Invoker invoker = new Invoker(config, pool,
         channels, scheduler, System::nanoTime, () -> {
           long id;
           do {
@@ -83,6 +86,24 @@ public final class StrataClient implements AutoCloseable {
     this.cluster = new ClusterClient(invoker);
     this.maintenance = new MaintenanceClient(invoker);
     this.auth = new AuthClient(invoker);
+  }
+
+  /**
+   * Opens the connection to {@code endpoint} (one of the client's endpoints, or another member's,
+   * e.g. for the per-member calls of {@link #maintenance()}) and completes once it can carry
+   * calls, as etcdctl's dial does. One attempt: fails with UNAVAILABLE "connection failed" as soon
+   * as it fails (refused, TLS handshake failed, host unknown), with DEADLINE_EXCEEDED when it has
+   * not succeeded within {@code timeout}; a failed endpoint is skipped by calls for a while. Calls
+   * do not need this (they connect on demand and move on to other endpoints); it is for tools that
+   * want to know up front, or want to choose among endpoints.
+   */
+  public CompletableFuture<Void> connect(Endpoint endpoint, Duration timeout) {
+    return channels.connect(endpoint, timeout, scheduler, ownedExecutor)
+        .whenComplete((ok, failure) -> {
+          if (failure != null) {
+            pool.failed(endpoint);
+          }
+        });
   }
 
   public static Builder builder() {
@@ -159,6 +180,7 @@ public final class StrataClient implements AutoCloseable {
     private Path certFile;
     private Path keyFile;
     private String serverName;
+    private boolean insecureSkipVerify;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration keepAliveTime;
@@ -181,14 +203,10 @@ public final class StrataClient implements AutoCloseable {
     /** As {@link #endpoints(String...)}. */
     public Builder endpoints(List<String> endpoints) {
       for (String text : endpoints) {
-        String trimmed = text.trim();
-        if (trimmed.startsWith("https://")) {
-          httpsEndpoints = true;
-          this.endpoints.add(Endpoint.parse(trimmed.substring("https://".length())));
-        } else {
-          httpEndpoints |= trimmed.startsWith("http://");
-          this.endpoints.add(Endpoint.parse(trimmed));
-        }
+        Endpoint.Url url = Endpoint.parseUrl(text);
+        httpsEndpoints |= url.scheme() == Endpoint.Scheme.HTTPS;
+        httpEndpoints |= url.scheme() == Endpoint.Scheme.HTTP;
+        this.endpoints.add(url.endpoint());
       }
       if (httpsEndpoints && httpEndpoints) {
         throw new IllegalArgumentException("endpoints mix http:// and https://: " + endpoints);
@@ -247,6 +265,17 @@ public final class StrataClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * TLS without checking the server's certificate at all (neither its signer nor its name), as
+     * etcdctl's {@code --insecure-skip-tls-verify}: the connection is encrypted but anyone can
+     * pose as the server. For tests only. A client certificate, if given, is still shown.
+     */
+    public Builder insecureSkipVerify() {
+      this.tls = true;
+      this.insecureSkipVerify = true;
+      return this;
+    }
+
     /** Checks the server certificates against this name instead of each endpoint's host. */
     public Builder serverNameOverride(String name) {
       this.tls = true;
@@ -284,7 +313,7 @@ public final class StrataClient implements AutoCloseable {
       }
       Optional<ClientConfig.Tls> tlsConfig = useTls
           ? Optional.of(new ClientConfig.Tls(Optional.ofNullable(trustedCaFile), Optional.ofNullable(certFile),
-              Optional.ofNullable(keyFile), Optional.ofNullable(serverName)))
+              Optional.ofNullable(keyFile), Optional.ofNullable(serverName), insecureSkipVerify))
           : Optional.empty();
       return new StrataClient(new ClientConfig(endpoints, tlsConfig, connectTimeout, requestTimeout,
           Optional.ofNullable(keepAliveTime), keepAliveTimeout, Optional.ofNullable(credentials), requestIds),

@@ -451,8 +451,10 @@ class StrataClientFailoverTest {
     strata.watch().watch(io.strata.api.etcdserverpb.WatchCreateRequest.newBuilder()
         .setKey(bytes("k")).setStartRevision(3).build(), listener);
     await().atMost(Duration.ofSeconds(10)).until(() -> listener.error.get() != null);
-    assertThat(listener.error.get()).isInstanceOfSatisfying(WatchCanceledException.class,
-        e -> assertThat(e.compactRevision()).isEqualTo(9));
+    assertThat(listener.error.get()).isInstanceOfSatisfying(WatchCanceledException.class, e -> {
+      assertThat(e.compactRevision()).isEqualTo(9);
+      assertThat(e.response()).hasValueSatisfying(r -> assertThat(r.getHeader().getRevision()).isEqualTo(12));
+    });
     assertThat(listener.revisions).containsExactly(3L);
     assertThat(b.watchCreates).singleElement().satisfies(r -> assertThat(r.getCreateRequest().getStartRevision()).isEqualTo(4));
   }

@@ -145,6 +145,57 @@ class StrataClientTlsTest {
   }
 
   @Test
+  void insecure_skip_verify_accepts_a_certificate_of_an_unknown_ca_for_another_name() {
+    try (StrataClient client = builder() // no CA: the server's certificate is signed by an unknown CA
+        .clientCertificate(dir.resolve("client.pem"), dir.resolve("client.key"))
+        .insecureSkipVerify() // and names member.strata.test, not 127.0.0.1
+        .build()) {
+      RangeResponse answer = client.kv().get(ByteString.copyFromUtf8("k")).join();
+      assertThat(answer.getKvs(0).getValue().toStringUtf8()).isEqualTo("over tls");
+    }
+    assertThat(clientSubjects).containsExactly("CN=app-client");
+  }
+
+  @Test
+  void connect_completes_once_the_tls_connection_is_open_and_fails_at_once_when_it_is_refused() throws Exception {
+    Endpoint endpoint = new Endpoint("127.0.0.1", server.getPort());
+    try (StrataClient client = builder()
+        .trustedCaFile(dir.resolve("ca.pem"))
+        .clientCertificate(dir.resolve("client.pem"), dir.resolve("client.key"))
+        .serverNameOverride(SERVER_NAME)
+        .build()) {
+      assertThat(client.connect(endpoint, Duration.ofSeconds(10))).succeedsWithin(Duration.ofSeconds(10));
+    }
+    try (StrataClient client = builder().trustedCaFile(dir.resolve("ca.pem")).serverNameOverride(SERVER_NAME).build()) {
+      long start = System.nanoTime();
+      assertThat(client.connect(endpoint, Duration.ofSeconds(30)))
+          .failsWithin(Duration.ofSeconds(30))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause()
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("failed at the refused handshake, not at the timeout")
+          .isLessThan(Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
+  void connect_to_a_closed_port_fails_with_unavailable() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (StrataClient client = StrataClient.builder().endpoints("127.0.0.1:" + closedPort).build()) {
+      assertThat(client.connect(new Endpoint("127.0.0.1", closedPort), Duration.ofSeconds(30)))
+          .failsWithin(Duration.ofSeconds(30))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause()
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+    }
+  }
+
+  @Test
   void tls_settings_with_http_endpoints_are_refused() {
     assertThatThrownBy(() -> StrataClient.builder().endpoints("http://127.0.0.1:2379").tls().build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://");

@@ -124,7 +124,7 @@ final class CheckCommand extends GroupCommand {
         if (autoDefrag) {
           for (EndpointCommand.Target target : EndpointCommand.givenTargets(this)) {
             out().line("Defragmenting " + GoFormat.quote(target.shownAs()));
-            connections.connect(target.endpoint()).defragment();
+            connections.connect(target.url()).defragment();
             out().line("Defragmented " + GoFormat.quote(target.shownAs()));
           }
         }

@@ -1,65 +1,50 @@
 package io.strata.client.cli;
 
-import io.grpc.Channel;
-import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.AbstractBlockingStub;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.strata.api.etcdserverpb.*;
+import io.strata.client.DowngradeValidation;
 import io.strata.client.Endpoint;
+import io.strata.client.KeepAlive;
+import io.strata.client.KeepAliveListener;
+import io.strata.client.StrataClient;
+import io.strata.client.WatchListener;
+import io.strata.client.Watcher;
+import io.strata.client.WriteOutcomeUnknownException;
+import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Every call stratactl makes to one member: the one seam between the commands and the wire. The
- * commands see etcd's request and response messages and {@link RpcException}s, never gRPC stubs,
- * so moving stratactl onto Strata's client library replaces this class's method bodies and
- * nothing else.
+ * Every call stratactl makes, through Strata's client library: the one seam between the commands
+ * and the wire. The commands see etcd's request and response messages and {@link RpcException}s
+ * (whose messages are etcdctl's, {@link RpcErrors}), never the library's futures.
  *
- * <p>Unary calls block and carry a fresh {@code --command-timeout} deadline each; {@link
- * #snapshot} and the streams carry none (they last as long as the user wants). Thread-safe (gRPC
- * channels are); the channel belongs to the {@link Connections} that made it.
+ * <p>Unary calls block until the library answers; its request timeout is {@code
+ * --command-timeout}, so each call (with its retries on other endpoints) has that deadline. Calls
+ * about one member (status, hashkv, defragment, snapshot) go to {@link #endpoint()}. Watches and
+ * keep-alives are the library's, whose listeners run on its threads; {@link #snapshot} has no
+ * deadline. Thread-safe (the client is); the client belongs to the {@link Connections} that made
+ * it.
  */
 final class Connection {
-
-  /** Receives what a stream answers, on a gRPC thread. */
-  interface StreamListener<A> {
-    void onNext(A answer);
-
-    /** The stream failed; no further calls follow. */
-    void onError(RpcException error);
-
-    /** The server ended the stream; no further calls follow. */
-    void onCompleted();
-  }
-
-  /** The sending side of a stream. Thread-safe. */
-  interface Stream<Q> {
-    void send(Q request);
-
-    /** Ends the stream from this side (half-close and cancel). */
-    void close();
-  }
 
   /** A downgrade answer, and the storage plan a Strata server attached to a VALIDATE. */
   record DowngradeAnswer(DowngradeResponse response, List<String> plan) {}
 
+  private final StrataClient client;
   private final Endpoint endpoint;
-  private final Channel channel;
   private final Duration commandTimeout;
 
-  Connection(Endpoint endpoint, Channel channel, Duration commandTimeout) {
+  Connection(StrataClient client, Endpoint endpoint, Duration commandTimeout) {
+    this.client = client;
     this.endpoint = endpoint;
-    this.channel = channel;
     this.commandTimeout = commandTimeout;
   }
 
+  /** The endpoint this connection dialed; per-member calls go to it. */
   Endpoint endpoint() {
     return endpoint;
   }
@@ -67,315 +52,226 @@ final class Connection {
   // KV
 
   RangeResponse range(RangeRequest request) throws RpcException {
-    return call(KVGrpc.newBlockingStub(channel), stub -> stub.range(request));
+    return await(client.kv().range(request));
   }
 
   PutResponse put(PutRequest request) throws RpcException {
-    return call(KVGrpc.newBlockingStub(channel), stub -> stub.put(request));
+    return await(client.kv().put(request));
   }
 
   DeleteRangeResponse deleteRange(DeleteRangeRequest request) throws RpcException {
-    return call(KVGrpc.newBlockingStub(channel), stub -> stub.deleteRange(request));
+    return await(client.kv().delete(request));
   }
 
   TxnResponse txn(TxnRequest request) throws RpcException {
-    return call(KVGrpc.newBlockingStub(channel), stub -> stub.txn(request));
+    return await(client.kv().txn(request));
   }
 
   CompactionResponse compact(CompactionRequest request) throws RpcException {
-    return call(KVGrpc.newBlockingStub(channel), stub -> stub.compact(request));
+    return await(client.kv().compact(request));
   }
 
   // Watch
 
   /**
-   * A watch stream. Like etcd's clients, it asks the member to end the stream if it loses its
-   * leader (metadata {@code hasleader: true}), so that a watch does not hang on a partitioned
-   * member.
+   * A watch, resumed on another endpoint if its stream fails (the library's). Like etcd's clients,
+   * it asks the member to end the stream if it loses its leader.
    */
-  Stream<WatchRequest> watch(StreamListener<WatchResponse> listener) {
-    Metadata requireLeader = new Metadata();
-    requireLeader.put(Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER), "true");
-    return stream(
-        listener,
-        observer ->
-            WatchGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requireLeader))
-                .watch(observer));
+  Watcher watch(WatchCreateRequest request, WatchListener listener) {
+    return client.watch().watch(request, listener);
   }
 
   // Lease
 
   LeaseGrantResponse leaseGrant(LeaseGrantRequest request) throws RpcException {
-    return call(LeaseGrpc.newBlockingStub(channel), stub -> stub.leaseGrant(request));
+    return await(client.lease().grant(request));
   }
 
   LeaseRevokeResponse leaseRevoke(LeaseRevokeRequest request) throws RpcException {
-    return call(LeaseGrpc.newBlockingStub(channel), stub -> stub.leaseRevoke(request));
+    return await(client.lease().revoke(request.getID()));
   }
 
   LeaseTimeToLiveResponse leaseTimeToLive(LeaseTimeToLiveRequest request) throws RpcException {
-    return call(LeaseGrpc.newBlockingStub(channel), stub -> stub.leaseTimeToLive(request));
+    return await(client.lease().timeToLive(request.getID(), request.getKeys()));
   }
 
   LeaseLeasesResponse leaseLeases() throws RpcException {
-    return call(
-        LeaseGrpc.newBlockingStub(channel),
-        stub -> stub.leaseLeases(LeaseLeasesRequest.getDefaultInstance()));
+    return await(client.lease().leases());
   }
 
-  Stream<LeaseKeepAliveRequest> leaseKeepAlive(StreamListener<LeaseKeepAliveResponse> listener) {
-    return stream(listener, observer -> LeaseGrpc.newStub(channel).leaseKeepAlive(observer));
+  /** Renews {@code leaseId} at once and then a third of its TTL after each answer (the library's). */
+  KeepAlive leaseKeepAlive(long leaseId, KeepAliveListener listener) {
+    return client.lease().keepAlive(leaseId, listener);
   }
 
   // Cluster
 
   MemberListResponse memberList() throws RpcException {
-    return call(
-        ClusterGrpc.newBlockingStub(channel),
-        stub -> stub.memberList(MemberListRequest.getDefaultInstance()));
+    return await(client.cluster().memberList());
   }
 
   MemberAddResponse memberAdd(MemberAddRequest request) throws RpcException {
-    return call(ClusterGrpc.newBlockingStub(channel), stub -> stub.memberAdd(request));
+    return await(client.cluster().memberAdd(request.getPeerURLsList(), request.getIsLearner()));
   }
 
   MemberRemoveResponse memberRemove(MemberRemoveRequest request) throws RpcException {
-    return call(ClusterGrpc.newBlockingStub(channel), stub -> stub.memberRemove(request));
+    return await(client.cluster().memberRemove(request.getID()));
   }
 
   MemberUpdateResponse memberUpdate(MemberUpdateRequest request) throws RpcException {
-    return call(ClusterGrpc.newBlockingStub(channel), stub -> stub.memberUpdate(request));
+    return await(client.cluster().memberUpdate(request.getID(), request.getPeerURLsList()));
   }
 
   MemberPromoteResponse memberPromote(MemberPromoteRequest request) throws RpcException {
-    return call(ClusterGrpc.newBlockingStub(channel), stub -> stub.memberPromote(request));
+    return await(client.cluster().memberPromote(request.getID()));
   }
 
   // Maintenance
 
   StatusResponse status() throws RpcException {
-    return call(
-        MaintenanceGrpc.newBlockingStub(channel),
-        stub -> stub.status(StatusRequest.getDefaultInstance()));
+    return await(client.maintenance().status(endpoint));
   }
 
   HashKVResponse hashKv(HashKVRequest request) throws RpcException {
-    return call(MaintenanceGrpc.newBlockingStub(channel), stub -> stub.hashKV(request));
+    return await(client.maintenance().hashKV(endpoint, request.getRevision()));
   }
 
   AlarmResponse alarm(AlarmRequest request) throws RpcException {
-    return call(MaintenanceGrpc.newBlockingStub(channel), stub -> stub.alarm(request));
+    return await(client.maintenance().alarm(request));
   }
 
   DefragmentResponse defragment() throws RpcException {
-    return call(
-        MaintenanceGrpc.newBlockingStub(channel),
-        stub -> stub.defragment(DefragmentRequest.getDefaultInstance()));
+    return await(client.maintenance().defragment(endpoint));
   }
 
   MoveLeaderResponse moveLeader(MoveLeaderRequest request) throws RpcException {
-    return call(MaintenanceGrpc.newBlockingStub(channel), stub -> stub.moveLeader(request));
+    return await(client.maintenance().moveLeader(request.getTargetID()));
   }
 
   /**
-   * The member's snapshot, chunk by chunk, without a deadline. The iterator blocks for each chunk
-   * and throws {@link SnapshotFailure} (unchecked, as iterators must) if the stream fails.
+   * Streams the member's snapshot into {@code out} (not closed), without a deadline, and returns
+   * the number of bytes. A failure to write {@code out} is thrown as it came.
    */
-  Iterator<SnapshotResponse> snapshot() {
-    Iterator<SnapshotResponse> chunks =
-        MaintenanceGrpc.newBlockingStub(channel).snapshot(SnapshotRequest.getDefaultInstance());
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        try {
-          return chunks.hasNext();
-        } catch (StatusRuntimeException e) {
-          throw new SnapshotFailure(failure(e));
-        }
+  long snapshot(OutputStream out) throws RpcException, java.io.IOException {
+    try {
+      return client.maintenance().snapshot(endpoint, out).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof java.io.IOException written) {
+        throw written;
       }
-
-      @Override
-      public SnapshotResponse next() {
-        try {
-          return chunks.next();
-        } catch (StatusRuntimeException e) {
-          throw new SnapshotFailure(failure(e));
-        }
-      }
-    };
+      throw failure(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RpcException("interrupted", Status.Code.CANCELLED);
+    }
   }
 
   DowngradeAnswer downgrade(DowngradeRequest request) throws RpcException {
-    AtomicReference<Metadata> headers = new AtomicReference<>();
-    AtomicReference<Metadata> trailers = new AtomicReference<>();
-    DowngradeResponse response =
-        call(
-            MaintenanceGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers)),
-            stub -> stub.downgrade(request));
-    List<String> plan =
-        request.getAction() == DowngradeRequest.DowngradeAction.VALIDATE
-            ? DowngradeCommand.plan(headers.get(), trailers.get())
-            : List.of();
-    return new DowngradeAnswer(response, plan);
+    if (request.getAction() == DowngradeRequest.DowngradeAction.VALIDATE) {
+      DowngradeValidation validation = await(client.maintenance().validateDowngrade(request.getVersion()));
+      return new DowngradeAnswer(validation.response(), validation.storagePlan());
+    }
+    return new DowngradeAnswer(await(client.maintenance().downgrade(request)), List.of());
   }
 
   // Auth
 
   AuthEnableResponse authEnable() throws RpcException {
-    return call(
-        AuthGrpc.newBlockingStub(channel),
-        stub -> stub.authEnable(AuthEnableRequest.getDefaultInstance()));
+    return await(client.auth().authEnable());
   }
 
   AuthDisableResponse authDisable() throws RpcException {
-    return call(
-        AuthGrpc.newBlockingStub(channel),
-        stub -> stub.authDisable(AuthDisableRequest.getDefaultInstance()));
+    return await(client.auth().authDisable());
   }
 
   AuthUserAddResponse userAdd(AuthUserAddRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.userAdd(request));
+    return await(client.auth().userAdd(request));
   }
 
   AuthUserGetResponse userGet(AuthUserGetRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.userGet(request));
+    return await(client.auth().userGet(request.getName()));
   }
 
   AuthUserListResponse userList() throws RpcException {
-    return call(
-        AuthGrpc.newBlockingStub(channel),
-        stub -> stub.userList(AuthUserListRequest.getDefaultInstance()));
+    return await(client.auth().userList());
   }
 
   AuthUserDeleteResponse userDelete(AuthUserDeleteRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.userDelete(request));
+    return await(client.auth().userDelete(request.getName()));
   }
 
   AuthUserChangePasswordResponse userChangePassword(AuthUserChangePasswordRequest request)
       throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.userChangePassword(request));
+    return await(client.auth().userChangePassword(request.getName(), request.getPassword()));
   }
 
   AuthUserGrantRoleResponse userGrantRole(AuthUserGrantRoleRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.userGrantRole(request));
+    return await(client.auth().userGrantRole(request.getUser(), request.getRole()));
   }
 
   AuthUserRevokeRoleResponse userRevokeRole(AuthUserRevokeRoleRequest request)
       throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.userRevokeRole(request));
+    return await(client.auth().userRevokeRole(request.getName(), request.getRole()));
   }
 
   AuthRoleAddResponse roleAdd(AuthRoleAddRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.roleAdd(request));
+    return await(client.auth().roleAdd(request.getName()));
   }
 
   AuthRoleGetResponse roleGet(AuthRoleGetRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.roleGet(request));
+    return await(client.auth().roleGet(request.getRole()));
   }
 
   AuthRoleListResponse roleList() throws RpcException {
-    return call(
-        AuthGrpc.newBlockingStub(channel),
-        stub -> stub.roleList(AuthRoleListRequest.getDefaultInstance()));
+    return await(client.auth().roleList());
   }
 
   AuthRoleDeleteResponse roleDelete(AuthRoleDeleteRequest request) throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.roleDelete(request));
+    return await(client.auth().roleDelete(request.getRole()));
   }
 
   AuthRoleGrantPermissionResponse roleGrantPermission(AuthRoleGrantPermissionRequest request)
       throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.roleGrantPermission(request));
+    return await(client.auth().roleGrantPermission(request));
   }
 
   AuthRoleRevokePermissionResponse roleRevokePermission(AuthRoleRevokePermissionRequest request)
       throws RpcException {
-    return call(AuthGrpc.newBlockingStub(channel), stub -> stub.roleRevokePermission(request));
+    return await(client.auth().roleRevokePermission(request));
   }
 
   // Plumbing
 
-  /** A snapshot stream that failed part way; carries the message etcdctl would print. */
-  static final class SnapshotFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final transient RpcException cause;
-
-    SnapshotFailure(RpcException cause) {
-      super(cause.getMessage(), cause, false, false);
-      this.cause = cause;
-    }
-
-    RpcException rpcException() {
-      return cause;
-    }
-  }
-
-  private interface Call<S, A> {
-    A on(S stub);
-  }
-
-  private <S extends AbstractBlockingStub<S>, A> A call(S stub, Call<S, A> call)
-      throws RpcException {
+  /** What the library's call answered; its failure as etcdctl would print it. */
+  private <A> A await(CompletableFuture<A> call) throws RpcException {
     try {
-      return call.on(stub.withDeadlineAfter(commandTimeout.toNanos(), TimeUnit.NANOSECONDS));
-    } catch (StatusRuntimeException e) {
-      throw failure(e);
+      return call.get();
+    } catch (ExecutionException e) {
+      throw failure(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      call.cancel(false);
+      throw new RpcException("interrupted", Status.Code.CANCELLED);
     }
   }
 
-  private RpcException failure(StatusRuntimeException e) {
-    return new RpcException(RpcErrors.message(e, commandTimeout), e.getStatus().getCode());
-  }
-
-  private interface Opener<Q, A> {
-    StreamObserver<Q> open(StreamObserver<A> responses);
-  }
-
-  private <Q, A> Stream<Q> stream(StreamListener<A> listener, Opener<Q, A> opener) {
-    AtomicReference<ClientCallStreamObserver<Q>> call = new AtomicReference<>();
-    StreamObserver<Q> requests =
-        opener.open(
-            new ClientResponseObserver<Q, A>() {
-              @Override
-              public void beforeStart(ClientCallStreamObserver<Q> requestStream) {
-                call.set(requestStream);
-              }
-
-              @Override
-              public void onNext(A answer) {
-                listener.onNext(answer);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                listener.onError(
-                    t instanceof StatusRuntimeException e
-                        ? failure(e)
-                        : new RpcException(t.toString(), io.grpc.Status.Code.UNKNOWN));
-              }
-
-              @Override
-              public void onCompleted() {
-                listener.onCompleted();
-              }
-            });
-    return new Stream<>() {
-      @Override
-      public synchronized void send(Q request) {
-        requests.onNext(request);
-      }
-
-      @Override
-      public synchronized void close() {
-        ClientCallStreamObserver<Q> started = call.get();
-        if (started != null) {
-          started.cancel("closed by stratactl", null);
-        } else {
-          requests.onCompleted();
-        }
-      }
-    };
+  /**
+   * A failed call as an {@link RpcException}. A write whose outcome the library could not settle
+   * reports the failure that left it open, which is what etcdctl, with no retries of writes,
+   * prints.
+   */
+  RpcException failure(Throwable failure) {
+    Throwable cause = failure;
+    if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof WriteOutcomeUnknownException unknown
+        && unknown.getCause() instanceof StatusRuntimeException open) {
+      cause = open;
+    }
+    if (cause instanceof StatusRuntimeException e) {
+      return new RpcException(RpcErrors.message(e, commandTimeout), e.getStatus().getCode());
+    }
+    return new RpcException(String.valueOf(cause), Status.Code.UNKNOWN);
   }
 }

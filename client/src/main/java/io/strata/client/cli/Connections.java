@@ -1,57 +1,60 @@
 package io.strata.client.cli;
 
-import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.ConnectivityState;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
-import io.strata.api.etcdserverpb.AuthGrpc;
-import io.strata.api.etcdserverpb.AuthenticateRequest;
 import io.strata.client.Endpoint;
+import io.strata.client.StrataClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
- * The gRPC channels of one stratactl invocation. Not thread-safe: used by the command's thread
- * only; {@link #connect} and {@link #connectAny} block for at most {@code --dial-timeout} per
- * endpoint (plus {@code --command-timeout} to log in). {@link #close} shuts every channel down.
+ * The {@link StrataClient}s of one stratactl invocation: one per {@link Connection}, built from
+ * the global flags ({@code --dial-timeout} as the connect timeout, {@code --command-timeout} as
+ * the request timeout, {@code --user}, the TLS flags). Not thread-safe: used by the command's
+ * thread only; {@link #connect} and {@link #connectAny} block for at most {@code --dial-timeout}
+ * per endpoint. {@link #close} closes every client.
  *
- * <p>Dialing: an endpoint is usable once its channel is READY. A channel that fails to connect
- * (TRANSIENT_FAILURE: refused, reset, unresolvable) is given up at once rather than retried until
- * the dial timeout, so a list of endpoints with dead members in front is walked quickly; one that
- * neither connects nor fails (a black hole) is given up after {@code --dial-timeout}.
+ * <p>Dialing ({@link StrataClient#connect}): an endpoint is usable once its connection is open.
+ * One that fails to connect (refused, reset, unresolvable, TLS handshake refused) is given up at
+ * once rather than retried until the dial timeout, so a list of endpoints with dead members in
+ * front is walked quickly; one that neither connects nor fails (a black hole) is given up after
+ * {@code --dial-timeout}.
  *
- * <p>Auth: with {@code --user}, each connection logs in with {@code Auth.Authenticate} and sends
- * the token as the {@code token} header, as etcd's clients do. etcd's simple tokens are valid only
- * on the member that issued them, hence one login per connection.
+ * <p>Auth: with {@code --user}, each client logs in with etcd's {@code Authenticate} on its first
+ * call and sends the token with every call (logging in again once if a member refuses it).
  */
 final class Connections implements AutoCloseable {
 
-  private static final Metadata.Key<String> TOKEN =
-      Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
-
   private final ClientSettings settings;
-  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final List<StrataClient> clients = new ArrayList<>();
 
   Connections(ClientSettings settings) {
     this.settings = settings;
   }
 
-  /** The first of {@code endpoints}, in order, that accepts a connection (and a login). */
-  Connection connectAny(List<Endpoint> endpoints) throws CtlException, InterruptedException {
+  /**
+   * A connection to the cluster behind {@code endpoints}: the first of them, in order, that
+   * accepts a connection is dialed; calls then go to any of them, moving on from one that fails
+   * (the client library's balancing and failover); per-member calls go to the one dialed.
+   */
+  Connection connectAny(List<Endpoint.Url> endpoints) throws CtlException, InterruptedException {
+    StrataClient client = open(endpoints);
     List<String> failures = new ArrayList<>();
-    for (Endpoint endpoint : endpoints) {
+    for (Endpoint.Url url : endpoints) {
       try {
-        return connect(endpoint);
+        dial(client, url.endpoint());
+        return new Connection(client, url.endpoint(), settings.commandTimeout());
       } catch (DialException e) {
-        failures.add(endpoint + " (" + e.getMessage() + ")");
+        failures.add(url.endpoint() + " (" + e.getMessage() + ")");
       }
     }
     if (failures.size() == 1) {
@@ -62,73 +65,101 @@ final class Connections implements AutoCloseable {
   }
 
   /**
-   * A connection to {@code endpoint}.
+   * A connection to {@code target} alone: every call goes to its member.
    *
    * @throws DialException if it does not accept a connection
-   * @throws CtlException if the login fails
    */
-  Connection connect(Endpoint endpoint) throws CtlException, InterruptedException {
-    ManagedChannel managed =
-        Grpc.newChannelBuilderForAddress(
-                endpoint.host(), endpoint.port(), InsecureChannelCredentials.create())
-            .build();
-    channels.add(managed);
-    awaitReady(managed);
-    Channel channel = managed;
-    if (settings.credentials().isPresent()) {
-      channel = ClientInterceptors.intercept(managed, tokenHeader(login(managed)));
-    }
-    return new Connection(endpoint, channel, settings.commandTimeout());
+  Connection connect(Endpoint.Url target) throws CtlException, InterruptedException {
+    StrataClient client = open(List.of(target));
+    dial(client, target.endpoint());
+    return new Connection(client, target.endpoint(), settings.commandTimeout());
   }
 
-  private void awaitReady(ManagedChannel channel) throws DialException, InterruptedException {
-    long deadline = System.nanoTime() + settings.dialTimeout().toNanos();
-    ConnectivityState state = channel.getState(true);
-    while (state != ConnectivityState.READY) {
-      if (state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN) {
-        throw new DialException("connection failed");
-      }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) {
+  private void dial(StrataClient client, Endpoint endpoint)
+      throws DialException, InterruptedException {
+    try {
+      client.connect(endpoint, settings.dialTimeout()).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException failure
+          && failure.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
         throw new DialException(
             "not connected within --dial-timeout " + DurationFormat.of(settings.dialTimeout()));
       }
-      CountDownLatch changed = new CountDownLatch(1);
-      channel.notifyWhenStateChanged(state, changed::countDown);
-      changed.await(remaining, TimeUnit.NANOSECONDS);
-      state = channel.getState(true);
+      throw new DialException("connection failed");
     }
   }
 
-  private String login(ManagedChannel channel) throws CtlException {
-    ClientSettings.Credentials credentials = settings.credentials().orElseThrow();
+  /** A client for {@code endpoints}, speaking TLS or not as the first one's scheme and the flags say. */
+  private StrataClient open(List<Endpoint.Url> endpoints) throws CtlException {
+    StrataClient.Builder builder =
+        StrataClient.builder()
+            .endpoints(endpoints.stream().map(url -> url.endpoint().toString()).toList())
+            .connectTimeout(settings.dialTimeout())
+            .requestTimeout(settings.commandTimeout());
+    settings.credentials().ifPresent(c -> builder.credentials(c.user(), c.password()));
+    ClientSettings.Transport transport = settings.transport();
+    if (transport.tls(endpoints.get(0).scheme())) {
+      builder.tls();
+      if (transport.configured()) {
+        configureTls(builder, transport);
+      }
+    }
+    StrataClient client;
     try {
-      return AuthGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS)
-          .authenticate(
-              AuthenticateRequest.newBuilder()
-                  .setName(credentials.user())
-                  .setPassword(credentials.password())
-                  .build())
-          .getToken();
-    } catch (StatusRuntimeException e) {
-      throw new CtlException(RpcErrors.message(e, settings.commandTimeout()));
+      client = builder.build();
+    } catch (UncheckedIOException | IllegalArgumentException e) {
+      throw CtlException.badArgs(e.getMessage());
+    }
+    clients.add(client);
+    return client;
+  }
+
+  /**
+   * The TLS files and options, checked as etcdctl checks them: certificate and key come together,
+   * and each file must be readable (read in etcdctl's order: certificate, key, CA).
+   */
+  private static void configureTls(StrataClient.Builder builder, ClientSettings.Transport transport)
+      throws CtlException {
+    if (transport.cert().isPresent() != transport.key().isPresent()) {
+      throw CtlException.badArgs(
+          "KeyFile and CertFile must both be present[key: " + name(transport.key()) + ", cert: "
+              + name(transport.cert()) + "]");
+    }
+    for (Optional<Path> file : List.of(transport.cert(), transport.key(), transport.caCert())) {
+      if (file.isPresent()) {
+        readable(file.get());
+      }
+    }
+    transport.caCert().ifPresent(builder::trustedCaFile);
+    if (transport.cert().isPresent()) {
+      builder.clientCertificate(transport.cert().get(), transport.key().get());
+    }
+    if (transport.insecureSkipVerify()) {
+      builder.insecureSkipVerify();
     }
   }
 
-  private static io.grpc.ClientInterceptor tokenHeader(String token) {
-    Metadata headers = new Metadata();
-    headers.put(TOKEN, token);
-    return MetadataUtils.newAttachHeadersInterceptor(headers);
+  private static String name(Optional<Path> file) {
+    return file.map(Path::toString).orElse("");
+  }
+
+  /** Fails as Go's os.Open words it ({@code open x: no such file or directory}) unless readable. */
+  private static void readable(Path file) throws CtlException {
+    try (var in = Files.newInputStream(file)) {
+      in.read();
+    } catch (NoSuchFileException e) {
+      throw CtlException.badArgs("open " + file + ": no such file or directory");
+    } catch (AccessDeniedException e) {
+      throw CtlException.badArgs("open " + file + ": permission denied");
+    } catch (IOException e) {
+      throw CtlException.badArgs("open " + file + ": " + e.getMessage());
+    }
   }
 
   @Override
-  public void close() throws InterruptedException {
-    channels.forEach(ManagedChannel::shutdownNow);
-    for (ManagedChannel channel : channels) {
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-    }
-    channels.clear();
+  public void close() {
+    clients.forEach(StrataClient::close);
+    clients.clear();
   }
 
   /** An endpoint that did not accept a connection; the message says how. */

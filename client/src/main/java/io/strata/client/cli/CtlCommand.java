@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * A stratactl command that talks to the cluster: the global settings, the output streams and a
- * connection to the first endpoint that answers. Subclasses implement {@link #run()}; whatever
+ * connection to the cluster through {@code --endpoints} ({@link Connections#connectAny}). Subclasses implement {@link #run()}; whatever
  * they print to {@link #out()} is flushed when it returns or fails. Not thread-safe; an instance
  * serves one invocation on the calling thread.
  */
@@ -47,7 +47,10 @@ abstract class CtlCommand implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
-  /** Runs {@code body} with a connection to the first of --endpoints that accepts one. */
+  /**
+   * Runs {@code body} with a connection through --endpoints: dialed at the first that accepts a
+   * connection, calls failing over to the others.
+   */
   <T> T withConnection(ConnectionBody<T> body) throws Exception {
     ClientSettings settings = settings();
     try (Connections connections = new Connections(settings)) {

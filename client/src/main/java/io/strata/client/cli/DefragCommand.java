@@ -26,7 +26,7 @@ final class DefragCommand extends CtlCommand {
       for (EndpointCommand.Target target : targets) {
         try (Progress progress =
             Progress.elapsed(root().progressSink(spec), "Defragmenting " + target.shownAs())) {
-          connections.connect(target.endpoint()).defragment();
+          connections.connect(target.url()).defragment();
           progress.done();
           out().line("Finished defragmenting etcd member[" + target.shownAs() + "]");
           out().flush();

@@ -1,6 +1,5 @@
 package io.strata.client.cli;
 
-import io.grpc.Metadata;
 import io.strata.api.etcdserverpb.DowngradeRequest;
 import io.strata.api.etcdserverpb.DowngradeRequest.DowngradeAction;
 import io.strata.api.etcdserverpb.DowngradeResponse;
@@ -17,8 +16,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code stratactl downgrade}: etcdctl 3.6's {@code downgrade validate|enable|cancel}, which call
- * {@code Maintenance.Downgrade} on one member (the first of {@code --endpoints} that connects;
- * the server forwards to the leader), plus Strata's {@code downgrade status}.
+ * {@code Maintenance.Downgrade} on one member of {@code --endpoints} (the server forwards to the
+ * leader; a validate, a read, moves on to the next endpoint if its member fails), plus Strata's
+ * {@code downgrade status}.
  *
  * <p>Output ({@code -w simple}, and {@code -w table}, which has no table here, as in etcdctl):
  *
@@ -47,13 +47,6 @@ import picocli.CommandLine.Spec;
       DowngradeStatusCommand.class
     })
 final class DowngradeCommand implements Callable<Integer> {
-
-  /**
-   * The response metadata key under which a Strata server sends, for VALIDATE, the storage changes
-   * the downgrade would make: one line per change, possibly as several values of the key.
-   */
-  static final Metadata.Key<String> PLAN_KEY =
-      Metadata.Key.of("strata-downgrade-plan", Metadata.ASCII_STRING_MARSHALLER);
 
   @Spec CommandSpec spec;
 
@@ -158,31 +151,6 @@ final class DowngradeCommand implements Callable<Integer> {
       out.flush();
       return ExitCodes.SUCCESS;
     }
-  }
-
-  /** The plan lines of a VALIDATE answer: from the headers, else the trailers; may be empty. */
-  static List<String> plan(Metadata headers, Metadata trailers) {
-    List<String> lines = planLines(headers);
-    return lines.isEmpty() ? planLines(trailers) : lines;
-  }
-
-  private static List<String> planLines(Metadata metadata) {
-    List<String> lines = new ArrayList<>();
-    if (metadata == null) {
-      return lines;
-    }
-    Iterable<String> values = metadata.getAll(PLAN_KEY);
-    if (values == null) {
-      return lines;
-    }
-    for (String value : values) {
-      for (String line : value.split("\n")) {
-        if (!line.isBlank()) {
-          lines.add(line.strip());
-        }
-      }
-    }
-    return lines;
   }
 
   private static Map<String, Object> json(DowngradeResponse response, List<String> plan) {

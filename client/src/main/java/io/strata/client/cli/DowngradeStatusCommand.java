@@ -64,7 +64,7 @@ final class DowngradeStatusCommand implements Callable<Integer> {
   boolean cluster;
 
   /** A member to ask: where, and its id if the member list gave it. */
-  private record Target(Optional<Endpoint> endpoint, String shownAs, long memberId) {}
+  private record Target(Optional<Endpoint.Url> url, String shownAs, long memberId) {}
 
   @Override
   public Integer call() throws CtlException, InterruptedException {
@@ -102,7 +102,7 @@ final class DowngradeStatusCommand implements Callable<Integer> {
       throws CtlException, InterruptedException {
     List<Target> targets = new ArrayList<>();
     if (!cluster) {
-      settings.endpoints().forEach(e -> targets.add(new Target(Optional.of(e), e.toString(), 0)));
+      settings.endpoints().forEach(e -> targets.add(new Target(Optional.of(e), e.endpoint().toString(), 0)));
       return targets;
     }
     Connection connection = connections.connectAny(settings.endpoints());
@@ -120,8 +120,8 @@ final class DowngradeStatusCommand implements Callable<Integer> {
     }
     String url = member.getClientURLs(0);
     try {
-      Endpoint endpoint = Endpoint.parse(url);
-      return new Target(Optional.of(endpoint), endpoint.toString(), member.getID());
+      Endpoint.Url parsed = Endpoint.parseUrl(url);
+      return new Target(Optional.of(parsed), parsed.endpoint().toString(), member.getID());
     } catch (IllegalArgumentException e) {
       return new Target(Optional.empty(), url, member.getID());
     }
@@ -129,7 +129,7 @@ final class DowngradeStatusCommand implements Callable<Integer> {
 
   private static MemberReport ask(Connections connections, ClientSettings settings, Target target)
       throws InterruptedException {
-    if (target.endpoint().isEmpty()) {
+    if (target.url().isEmpty()) {
       String why =
           target.shownAs().contains(":")
               ? "unusable client URL"
@@ -137,7 +137,7 @@ final class DowngradeStatusCommand implements Callable<Integer> {
       return MemberReport.failed(target.shownAs(), target.memberId(), why);
     }
     try {
-      Connection connection = connections.connect(target.endpoint().get());
+      Connection connection = connections.connect(target.url().get());
       StatusResponse status = connection.status();
       return MemberReport.answered(target.shownAs(), target.memberId(), status);
     } catch (CtlException e) {

@@ -53,8 +53,8 @@ final class EndpointCommand extends GroupCommand {
       description = "use all endpoints from the cluster member list")
   boolean cluster;
 
-  /** An endpoint to ask, and how to show it. */
-  record Target(String shownAs, Endpoint endpoint) {}
+  /** An endpoint to ask, as written (its scheme chooses TLS), and how to show it. */
+  record Target(String shownAs, Endpoint.Url url) {}
 
   /** The endpoints an endpoint command asks: --endpoints, or the members' client URLs. */
   static List<Target> targets(CtlCommand command) throws Exception {
@@ -64,7 +64,7 @@ final class EndpointCommand extends GroupCommand {
 
   static List<Target> givenTargets(CtlCommand command) throws CtlException {
     List<String> texts = command.root().endpointTexts();
-    List<Endpoint> endpoints = command.settings().endpoints();
+    List<Endpoint.Url> endpoints = command.settings().endpoints();
     List<Target> targets = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
       targets.add(new Target(texts.get(i), endpoints.get(i)));
@@ -84,7 +84,7 @@ final class EndpointCommand extends GroupCommand {
     for (Member member : members) {
       for (String url : member.getClientURLsList()) {
         try {
-          targets.add(new Target(url, Endpoint.parse(url)));
+          targets.add(new Target(url, Endpoint.parseUrl(url)));
         } catch (IllegalArgumentException e) {
           throw new CtlException("unusable client URL " + url + " of member "
               + GoFormat.hex(member.getID()) + ": " + e.getMessage());
@@ -105,7 +105,7 @@ final class EndpointCommand extends GroupCommand {
       try (Connections connections = new Connections(settings())) {
         for (Target target : targets) {
           try {
-            statuses.add(connections.connect(target.endpoint()).status());
+            statuses.add(connections.connect(target.url()).status());
             answered.add(target);
           } catch (CtlException e) {
             failed = true;
@@ -232,7 +232,7 @@ final class EndpointCommand extends GroupCommand {
       try (Connections connections = new Connections(settings)) {
         Connection connection;
         try {
-          connection = connections.connect(target.endpoint());
+          connection = connections.connect(target.url());
         } catch (CtlException e) {
           return new Health(target.shownAs(), false, since(start), e.getMessage());
         }
@@ -290,7 +290,7 @@ final class EndpointCommand extends GroupCommand {
       try (Connections connections = new Connections(settings())) {
         for (Target target : targets) {
           try {
-            hashes.add(connections.connect(target.endpoint()).hashKv(HashKVRequest.newBuilder().setRevision(rev).build()));
+            hashes.add(connections.connect(target.url()).hashKv(HashKVRequest.newBuilder().setRevision(rev).build()));
             answered.add(target);
           } catch (CtlException e) {
             last = e;

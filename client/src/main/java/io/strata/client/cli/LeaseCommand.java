@@ -2,7 +2,6 @@ package io.strata.client.cli;
 
 import io.strata.api.etcdserverpb.LeaseGrantRequest;
 import io.strata.api.etcdserverpb.LeaseGrantResponse;
-import io.strata.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.strata.api.etcdserverpb.LeaseKeepAliveResponse;
 import io.strata.api.etcdserverpb.LeaseLeasesResponse;
 import io.strata.api.etcdserverpb.LeaseRevokeRequest;
@@ -11,6 +10,7 @@ import io.strata.api.etcdserverpb.LeaseStatus;
 import io.strata.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.strata.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.strata.api.etcdserverpb.ResponseHeader;
+import io.strata.client.KeepAliveListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -223,41 +223,37 @@ final class LeaseCommand extends GroupCommand {
     }
 
     /**
-     * Sends a keep-alive, waits for its answer, prints it; with --once stops there, otherwise
-     * sends the next one a third of the TTL later, until the lease is gone (TTL 0).
+     * Keeps the lease alive with the client library's helper (a renewal at once, then a third of
+     * the TTL after each answer, moving to another endpoint if its stream fails) and prints each
+     * answer; with --once stops after the first. Ends when the cluster says the lease is gone, or
+     * fails when no answer comes within --command-timeout of when it was due.
      */
     private int keepAlive(Connection connection, long id) throws CtlException, InterruptedException {
-      BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
-      Connection.Stream<LeaseKeepAliveRequest> stream =
+      BlockingQueue<LeaseKeepAliveResponse> answers = new LinkedBlockingQueue<>();
+      LeaseKeepAliveResponse lost = LeaseKeepAliveResponse.newBuilder().setID(id).setTTL(0).build();
+      io.strata.client.KeepAlive keepAlive =
           connection.leaseKeepAlive(
-              new Connection.StreamListener<>() {
+              id,
+              new KeepAliveListener() {
                 @Override
-                public void onNext(LeaseKeepAliveResponse answer) {
-                  answers.add(answer);
+                public void onKeepAlive(LeaseKeepAliveResponse response) {
+                  answers.add(response);
                 }
 
                 @Override
-                public void onError(RpcException error) {
-                  answers.add(error);
-                }
-
-                @Override
-                public void onCompleted() {
-                  answers.add(new RpcException("lease keep-alive stream ended", io.grpc.Status.Code.UNAVAILABLE));
+                public void onLost(long leaseId) {
+                  answers.add(lost);
                 }
               });
-      LeaseKeepAliveRequest request = LeaseKeepAliveRequest.newBuilder().setID(id).build();
       try {
+        long dueInMillis = 0;
         while (true) {
-          stream.send(request);
-          Object answer = answers.poll(settings().commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
-          if (answer == null) {
+          LeaseKeepAliveResponse response =
+              answers.poll(
+                  dueInMillis + settings().commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          if (response == null) {
             throw new CtlException("context deadline exceeded", ExitCodes.BAD_CONNECTION);
           }
-          if (answer instanceof RpcException error) {
-            throw error.withExitCode(ExitCodes.BAD_CONNECTION);
-          }
-          LeaseKeepAliveResponse response = (LeaseKeepAliveResponse) answer;
           if (response.getTTL() <= 0) {
             if (once) {
               throw new CtlException("etcdserver: requested lease not found", ExitCodes.BAD_CONNECTION);
@@ -272,14 +268,10 @@ final class LeaseCommand extends GroupCommand {
           if (once) {
             return ExitCodes.SUCCESS;
           }
-          // The next keep-alive is due a third of the TTL later, as etcd's clients send them.
-          Object early = answers.poll(Math.max(1, response.getTTL() * 1000 / 3), TimeUnit.MILLISECONDS);
-          if (early instanceof RpcException error) {
-            throw error.withExitCode(ExitCodes.BAD_CONNECTION);
-          }
+          dueInMillis = Math.max(1, response.getTTL() * 1000 / 3);
         }
       } finally {
-        stream.close();
+        keepAlive.close();
       }
     }
 

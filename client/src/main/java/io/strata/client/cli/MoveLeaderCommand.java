@@ -34,7 +34,7 @@ final class MoveLeaderCommand extends CtlCommand {
     }
     try (Connections connections = new Connections(settings())) {
       for (EndpointCommand.Target endpoint : EndpointCommand.givenTargets(this)) {
-        Connection connection = connections.connect(endpoint.endpoint());
+        Connection connection = connections.connect(endpoint.url());
         StatusResponse status = connection.status();
         if (status.hasHeader() && status.getHeader().getMemberId() == status.getLeader()) {
           MoveLeaderResponse response =

@@ -13,7 +13,8 @@ import java.util.Locale;
  * {@code etcdserver: invalid downgrade target version}. Any other status prints the way Go's
  * gRPC prints it: {@code rpc error: code = Unavailable desc = io exception}. A call that outlives
  * {@code --command-timeout} prints {@code context deadline exceeded}, as etcdctl does, and says
- * which timeout it was.
+ * which timeout it was and, if the client library retried it, the last refusal (e.g. {@code
+ * etcdserver: no leader}).
  */
 final class RpcErrors {
 
@@ -26,8 +27,13 @@ final class RpcErrors {
       return description;
     }
     if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+      String last =
+          e.getCause() instanceof StatusRuntimeException refused
+              ? "; last refusal: " + message(refused, commandTimeout)
+              : "";
       return "context deadline exceeded (no answer within --command-timeout "
           + DurationFormat.of(commandTimeout)
+          + last
           + ")";
     }
     return "rpc error: code = " + goCodeName(status.getCode()) + " desc = " + description;

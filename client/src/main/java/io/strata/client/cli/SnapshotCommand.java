@@ -1,7 +1,8 @@
 package io.strata.client.cli;
 
-import io.strata.api.etcdserverpb.SnapshotResponse;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
  * syncs it, renames it to {@code <filename>} and prints {@code Snapshot saved at <filename>}. A
  * failure exits 5, as in etcdctl. No deadline: a large snapshot takes as long as it takes. While
  * it downloads and stderr is a terminal, shows the bytes received there. (Restoring is {@code
- * strata snapshot restore}.) Runs on the calling thread.
+ * strata snapshot restore}.) The calling thread waits while the client library's thread writes the
+ * file.
  */
 @Command(
     name = "snapshot",
@@ -61,20 +62,7 @@ final class SnapshotCommand extends GroupCommand {
     private Void save(Connection connection, Path path, Path part) throws CtlException {
       try (FileChannel file = open(part);
           Progress progress = Progress.bytes(root().progressSink(spec), "Downloading snapshot")) {
-        Iterator<SnapshotResponse> chunks = connection.snapshot();
-        try {
-          while (chunks.hasNext()) {
-            SnapshotResponse chunk = chunks.next();
-            for (java.nio.ByteBuffer buffer : chunk.getBlob().asReadOnlyByteBufferList()) {
-              while (buffer.hasRemaining()) {
-                file.write(buffer);
-              }
-            }
-            progress.advance(chunk.getBlob().size());
-          }
-        } catch (Connection.SnapshotFailure e) {
-          throw e.rpcException();
-        }
+        connection.snapshot(new ProgressingFile(file, progress));
         file.force(true);
         progress.done();
       } catch (IOException e) {
@@ -87,6 +75,31 @@ final class SnapshotCommand extends GroupCommand {
             "could not rename " + part + " to " + path + " (" + goError("rename", part, e) + ")");
       }
       return null;
+    }
+
+    /** Writes the snapshot's chunks to the file and counts them on the progress line. Not thread-safe. */
+    private static final class ProgressingFile extends OutputStream {
+      private final FileChannel file;
+      private final Progress progress;
+
+      ProgressingFile(FileChannel file, Progress progress) {
+        this.file = file;
+        this.progress = progress;
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+        while (buffer.hasRemaining()) {
+          file.write(buffer);
+        }
+        progress.advance(length);
+      }
     }
 
     private static FileChannel open(Path part) throws CtlException {

@@ -1,6 +1,8 @@
 package io.strata.client.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import io.strata.client.DurationConverter;
 import io.strata.client.Endpoint;
 import java.io.Console;
@@ -92,11 +94,48 @@ public final class StrataCtl implements Callable<Integer> {
       names = "--endpoints",
       split = ",",
       defaultValue = "127.0.0.1:2379",
-      converter = Endpoint.Converter.class,
+      converter = Endpoint.UrlConverter.class,
       scope = ScopeType.INHERIT,
       paramLabel = "host:port",
       description = "gRPC endpoints")
-  List<Endpoint> endpoints;
+  List<Endpoint.Url> endpoints;
+
+  @Option(
+      names = "--cacert",
+      scope = ScopeType.INHERIT,
+      description = "verify certificates of TLS-enabled secure servers using this CA bundle")
+  String caCert;
+
+  @Option(
+      names = "--cert",
+      scope = ScopeType.INHERIT,
+      description = "identify secure client using this TLS certificate file")
+  String cert;
+
+  @Option(
+      names = "--key",
+      scope = ScopeType.INHERIT,
+      description = "identify secure client using this TLS key file")
+  String key;
+
+  @Option(
+      names = "--insecure-skip-tls-verify",
+      arity = "0..1",
+      fallbackValue = "true",
+      scope = ScopeType.INHERIT,
+      description =
+          "skip server certificate verification (CAUTION: this option should be enabled only for"
+              + " testing purposes)")
+  boolean insecureSkipTlsVerify;
+
+  @Option(
+      names = "--insecure-transport",
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      scope = ScopeType.INHERIT,
+      description = "disable transport security for client connections")
+  boolean insecureTransport;
 
   @Option(
       names = "--dial-timeout",
@@ -163,6 +202,11 @@ public final class StrataCtl implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // gRPC's shaded Netty logs through slf4j when slf4j is on the class path, and slf4j then
+    // reports its providers on stderr when it finds several (as in a build tree, where the client
+    // jar's manifest adds target/lib). stratactl's stderr is etcdctl's, so Netty logs through
+    // java.util.logging, as the rest of gRPC does, and slf4j is never started.
+    InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     System.exit(commandLine(Io.system()).execute(args));
   }
 
@@ -261,7 +305,7 @@ public final class StrataCtl implements Callable<Integer> {
         }
       }
     }
-    return texts.size() == endpoints.size() ? texts : endpoints.stream().map(Endpoint::toString).toList();
+    return texts.size() == endpoints.size() ? texts : endpoints.stream().map(Endpoint.Url::toString).toList();
   }
 
   /** Without a command, print the help, as etcdctl does. */
@@ -285,9 +329,33 @@ public final class StrataCtl implements Callable<Integer> {
               dialTimeout,
               commandTimeout,
               output,
-              credentials(user, password, passwordPrompt));
+              credentials(user, password, passwordPrompt),
+              transport());
     }
     return settings;
+  }
+
+  /**
+   * The TLS flags. An empty file name is refused, as etcdctl does; the files themselves are read
+   * when a connection is made.
+   */
+  private ClientSettings.Transport transport() throws CtlException {
+    return new ClientSettings.Transport(
+        file("--cacert", caCert),
+        file("--cert", cert),
+        file("--key", key),
+        insecureSkipTlsVerify,
+        insecureTransport);
+  }
+
+  private static Optional<Path> file(String flag, String value) throws CtlException {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value.isEmpty()) {
+      throw CtlException.badArgs("empty string is passed to " + flag + " option");
+    }
+    return Optional.of(Path.of(value));
   }
 
   /** The root command's object, from any command's spec. */

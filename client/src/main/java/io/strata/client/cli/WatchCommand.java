@@ -1,9 +1,11 @@
 package io.strata.client.cli;
 
 import io.strata.api.etcdserverpb.WatchCreateRequest;
-import io.strata.api.etcdserverpb.WatchRequest;
 import io.strata.api.etcdserverpb.WatchResponse;
 import io.strata.api.mvccpb.Event;
+import io.strata.client.WatchCanceledException;
+import io.strata.client.WatchListener;
+import io.strata.client.Watcher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,12 +29,17 @@ import picocli.CommandLine.Parameters;
  * ETCD_WATCH_KEY} and {@code ETCD_WATCH_VALUE} in its environment. With {@code -i} it reads {@code
  * watch ...} lines from standard input and starts one watch per line (the stream ends at EOF).
  *
- * <p>When the server cancels a watch (its start revision was compacted, or the member lost its
- * leader), prints {@code watch was canceled (<why>)} on stderr and exits 5 with {@code Error: watch
- * is canceled by the server}, as etcdctl does.
+ * <p>When the server cancels a watch (its start revision was compacted), prints {@code watch was
+ * canceled (<why>)} on stderr and exits 5 with {@code Error: watch is canceled by the server}, as
+ * etcdctl does.
  *
- * <p>Threading: responses arrive on gRPC threads and are printed (and commands run) there, under
- * the output's lock; the calling thread waits for the stream to end or reads standard input.
+ * <p>A watch is the client library's: when its stream fails it resumes on another endpoint from
+ * the revision after the last event printed (as etcdctl's client does), so only the server's
+ * cancellation or an error that would recur anywhere (e.g. permission denied) ends it.
+ *
+ * <p>Threading: responses arrive on the library's threads, one at a time per watch, and are
+ * printed (and commands run) there, under the output's lock; the calling thread waits for the
+ * watch to end or reads standard input.
  */
 @Command(name = "watch", description = "Watches events stream on keys or prefixes")
 final class WatchCommand extends CtlCommand {
@@ -77,11 +84,11 @@ final class WatchCommand extends CtlCommand {
           }
           List<String> original = spec.commandLine().getParseResult().originalArgs();
           Split split = split(args, original);
-          Connection.Stream<WatchRequest> stream = start(connection, split.watchArgs(), split.exec());
+          Watcher watcher = start(connection, split.watchArgs(), split.exec());
           try {
             done.await();
           } finally {
-            stream.close();
+            watcher.close();
           }
           throw ended.get();
         });
@@ -113,7 +120,7 @@ final class WatchCommand extends CtlCommand {
   private int interactive(Connection connection) throws CtlException {
     BufferedReader reader =
         new BufferedReader(new InputStreamReader(root().stdin(), StandardCharsets.UTF_8));
-    List<Connection.Stream<WatchRequest>> streams = new ArrayList<>();
+    List<Watcher> watchers = new ArrayList<>();
     try {
       while (true) {
         String line;
@@ -146,22 +153,22 @@ final class WatchCommand extends CtlCommand {
         }
         Split split = split(parsed.args, words.subList(1, words.size()));
         try {
-          streams.add(parsed.startFor(this, connection, split));
+          watchers.add(parsed.startFor(this, connection, split));
         } catch (CtlException e) {
           warn("Invalid command " + line + " (" + e.getMessage() + ")");
         }
       }
     } finally {
-      streams.forEach(Connection.Stream::close);
+      watchers.forEach(Watcher::close);
     }
   }
 
-  private Connection.Stream<WatchRequest> startFor(
+  private Watcher startFor(
       WatchCommand owner, Connection connection, Split split) throws CtlException {
     return owner.open(connection, createRequest(split.watchArgs()), split.exec());
   }
 
-  private Connection.Stream<WatchRequest> start(
+  private Watcher start(
       Connection connection, List<String> watchArgs, List<String> exec) throws CtlException {
     return open(connection, createRequest(watchArgs), exec);
   }
@@ -191,49 +198,35 @@ final class WatchCommand extends CtlCommand {
     return create.build();
   }
 
-  private Connection.Stream<WatchRequest> open(
-      Connection connection, WatchCreateRequest create, List<String> exec) throws CtlException {
+  private Watcher open(Connection connection, WatchCreateRequest create, List<String> exec)
+      throws CtlException {
     Printer printer = new Printer(out(), format(), root().hex());
-    Connection.Stream<WatchRequest> stream =
-        connection.watch(
-            new Connection.StreamListener<>() {
-              @Override
-              public void onNext(WatchResponse response) {
-                try {
-                  handle(response);
-                } catch (RuntimeException e) {
-                  finish(new CtlException("cannot print a watch response: " + e));
-                }
+    return connection.watch(
+        create,
+        new WatchListener() {
+          @Override
+          public void onNext(WatchResponse response) {
+            try {
+              if (response.getEventsCount() > 0) {
+                show(printer, response, exec);
               }
+            } catch (RuntimeException e) {
+              finish(new CtlException("cannot print a watch response: " + e));
+            }
+          }
 
-              private void handle(WatchResponse response) {
-                if (response.getCanceled()) {
-                  warn("watch was canceled (" + cancelReason(response) + ")");
-                  show(printer, response, exec);
-                  finish(new CtlException("watch is canceled by the server", ExitCodes.INTERRUPTED));
-                  return;
-                }
-                if (response.getEventsCount() > 0) {
-                  show(printer, response, exec);
-                }
-              }
-
-              @Override
-              public void onError(RpcException error) {
-                if (ended.get() != null) {
-                  return; // the stream was closed after the watch ended
-                }
-                warn("watch was canceled (" + error.getMessage() + ")");
-                finish(new CtlException("watch is canceled by the server", ExitCodes.INTERRUPTED));
-              }
-
-              @Override
-              public void onCompleted() {
-                finish(new CtlException("watch is canceled by the server", ExitCodes.INTERRUPTED));
-              }
-            });
-    stream.send(WatchRequest.newBuilder().setCreateRequest(create).build());
-    return stream;
+          @Override
+          public void onError(Throwable error) {
+            if (error instanceof WatchCanceledException canceled && canceled.response().isPresent()) {
+              WatchResponse response = canceled.response().get();
+              warn("watch was canceled (" + cancelReason(response) + ")");
+              show(printer, response, exec);
+            } else {
+              warn("watch was canceled (" + connection.failure(error).getMessage() + ")");
+            }
+            finish(new CtlException("watch is canceled by the server", ExitCodes.INTERRUPTED));
+          }
+        });
   }
 
   private void show(Printer printer, WatchResponse response, List<String> exec) {

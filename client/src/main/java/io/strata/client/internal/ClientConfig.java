@@ -45,10 +45,11 @@ public record ClientConfig(
   /**
    * TLS: trust the server certificates the CA file signs (the JVM's trust store when empty), show
    * a client certificate when both files are given, and check the server's name against
-   * {@code serverName} instead of the endpoint's host when given.
+   * {@code serverName} instead of the endpoint's host when given; with {@code insecureSkipVerify}
+   * check neither the server certificate's signer nor its name.
    */
   public record Tls(Optional<Path> trustedCaFile, Optional<Path> certFile, Optional<Path> keyFile,
-      Optional<String> serverName) {
+      Optional<String> serverName, boolean insecureSkipVerify) {
     public Tls {
       if (certFile.isPresent() != keyFile.isPresent()) {
         throw new IllegalArgumentException("a client certificate needs both the cert file and the key file");

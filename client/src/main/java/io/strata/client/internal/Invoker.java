@@ -88,13 +88,37 @@ public final class Invoker {
     return start(method, request, kind, endpoint, true);
   }
 
+  /** A unary call's response and the metadata its member sent with it. */
+  public record Answer<R>(R response, Metadata headers, Metadata trailers) {}
+
+  /** As {@link #call}, completing with the response headers and trailers too. */
+  public <Q, R> CompletableFuture<Answer<R>> callWithMetadata(MethodDescriptor<Q, R> method, Q request,
+      CallKind kind) {
+    UnaryCall<Q, R> call = unaryCall(method, request, kind, null, true);
+    CompletableFuture<Answer<R>> answered = new CompletableFuture<>();
+    call.result.whenComplete((response, failure) -> {
+      if (failure != null) {
+        answered.completeExceptionally(failure);
+      } else {
+        answered.complete(new Answer<>(response, call.answerHeaders, call.answerTrailers));
+      }
+    });
+    call.attempt();
+    return answered;
+  }
+
   private <Q, R> CompletableFuture<R> start(MethodDescriptor<Q, R> method, Q request, CallKind kind, Endpoint pinned,
       boolean withToken) {
-    long requestId = kind == CallKind.IDEMPOTENT_WRITE && config.requestIds() ? requestIds.getAsLong() : 0;
-    UnaryCall<Q, R> call = new UnaryCall<>(method, request, kind, pinned, withToken, requestId,
-        nanoClock.getAsLong() + config.requestTimeout().toNanos());
+    UnaryCall<Q, R> call = unaryCall(method, request, kind, pinned, withToken);
     call.attempt();
     return call.result;
+  }
+
+  private <Q, R> UnaryCall<Q, R> unaryCall(MethodDescriptor<Q, R> method, Q request, CallKind kind, Endpoint pinned,
+      boolean withToken) {
+    long requestId = kind == CallKind.IDEMPOTENT_WRITE && config.requestIds() ? requestIds.getAsLong() : 0;
+    return new UnaryCall<>(method, request, kind, pinned, withToken, requestId,
+        nanoClock.getAsLong() + config.requestTimeout().toNanos());
   }
 
   /**
@@ -181,6 +205,9 @@ public final class Invoker {
     /** The failure that left the outcome open. */
     StatusRuntimeException openOutcome;
     StatusRuntimeException lastFailure;
+    /** The headers and trailers of the answer; set before {@link #result} completes with it. */
+    Metadata answerHeaders = new Metadata();
+    Metadata answerTrailers = new Metadata();
 
     UnaryCall(MethodDescriptor<Q, R> method, Q request, CallKind kind, Endpoint pinned, boolean withToken,
         long requestId, long deadlineNanos) {
@@ -242,10 +269,12 @@ public final class Invoker {
       }
       call.start(new ClientCall.Listener<R>() {
         private R response;
+        private Metadata received = new Metadata();
 
         @Override
         public void onHeaders(Metadata responseHeaders) {
           sawHeaders(responseHeaders);
+          received = responseHeaders;
         }
 
         @Override
@@ -258,6 +287,8 @@ public final class Invoker {
           sawHeaders(trailers);
           if (status.isOk() && response != null) {
             pool.succeeded(endpoint);
+            answerHeaders = received;
+            answerTrailers = trailers;
             result.complete(response);
           } else if (status.isOk()) {
             result.completeExceptionally(Status.INTERNAL.withDescription("no response message").asRuntimeException());
@@ -311,7 +342,8 @@ public final class Invoker {
       }
       String last = lastFailure == null ? "" : "; last failure: " + describe(lastFailure);
       StatusRuntimeException deadline = Status.DEADLINE_EXCEEDED.withDescription(
-          "no answer within the request timeout of " + format(config.requestTimeout()) + last).asRuntimeException();
+          "no answer within the request timeout of " + format(config.requestTimeout()) + last)
+          .withCause(lastFailure).asRuntimeException();
       result.completeExceptionally(mayHaveBeenApplied ? outcomeUnknown(deadline) : deadline);
     }
 

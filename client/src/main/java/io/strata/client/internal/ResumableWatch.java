@@ -159,7 +159,7 @@ public final class ResumableWatch implements Watcher {
           ? "etcdserver: mvcc: required revision has been compacted (compact revision "
               + response.getCompactRevision() + ")"
           : "watch cancelled by the member: " + response.getCancelReason();
-      end(new WatchCanceledException(reason, response.getCompactRevision()));
+      end(new WatchCanceledException(reason, response));
       return;
     }
     if (response.getCreated()) {

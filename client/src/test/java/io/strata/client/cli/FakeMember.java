@@ -28,6 +28,7 @@ import io.strata.api.etcdserverpb.MemberListResponse;
 import io.strata.api.etcdserverpb.ResponseHeader;
 import io.strata.api.etcdserverpb.StatusRequest;
 import io.strata.api.etcdserverpb.StatusResponse;
+import io.strata.client.DowngradeValidation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,6 +47,8 @@ final class FakeMember implements AutoCloseable {
 
   static final Metadata.Key<String> TOKEN =
       Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> PLAN_KEY =
+      Metadata.Key.of(DowngradeValidation.PLAN_HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   final long id;
   private final Server server;
@@ -209,7 +212,7 @@ final class FakeMember implements AutoCloseable {
     @Override
     public void sendHeaders(Metadata headers) {
       if (isDowngrade()) {
-        planHeaders.forEach(line -> headers.put(DowngradeCommand.PLAN_KEY, line));
+        planHeaders.forEach(line -> headers.put(PLAN_KEY, line));
       }
       super.sendHeaders(headers);
     }
@@ -217,7 +220,7 @@ final class FakeMember implements AutoCloseable {
     @Override
     public void close(Status status, Metadata trailers) {
       if (isDowngrade()) {
-        planTrailers.forEach(line -> trailers.put(DowngradeCommand.PLAN_KEY, line));
+        planTrailers.forEach(line -> trailers.put(PLAN_KEY, line));
       }
       super.close(status, trailers);
     }

@@ -147,6 +147,20 @@ class GetCommandTest {
     assertThat(run.err()).isEqualTo("Error: etcdserver: mvcc: required revision has been compacted\n");
   }
 
+  @Test
+  void aRefusalThatTookNoEffectIsRetriedUntilTheCommandTimeoutAndThenNamed() {
+    member.rangeError = Status.UNAVAILABLE.withDescription("etcdserver: no leader");
+
+    CtlRun run = get("k", "--command-timeout=1500ms");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .isEqualTo(
+            "Error: context deadline exceeded (no answer within --command-timeout 1500ms;"
+                + " last refusal: etcdserver: no leader)\n");
+    assertThat(member.rangeRequests).as("sent again after the endpoint's pause").hasSizeGreaterThan(1);
+  }
+
   private static String failure(int code, String message) {
     return "exit " + code + "\nstdout:\nstderr:Error: " + message + "\n";
   }

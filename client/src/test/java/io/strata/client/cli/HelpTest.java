@@ -9,14 +9,19 @@ class HelpTest {
 
   private static final String GLOBAL_OPTIONS =
       """
-            --command-timeout=5s          timeout for short running command (excluding dial timeout)
-            --dial-timeout=2s             dial timeout for client connections
-            --endpoints=[127.0.0.1:2379]  gRPC endpoints
-        -h, --help[=false]                help for stratactl
-            --hex[=false]                 print byte strings as hex encoded strings
-            --password=""                 password for authentication (if this option is used, --user option shouldn't include password)
-            --user=""                     username[:password] for authentication (prompt if password is not supplied)
-        -w, --write-out="simple"          set the output format (json, simple, table)
+            --cacert=""                         verify certificates of TLS-enabled secure servers using this CA bundle
+            --cert=""                           identify secure client using this TLS certificate file
+            --command-timeout=5s                timeout for short running command (excluding dial timeout)
+            --dial-timeout=2s                   dial timeout for client connections
+            --endpoints=[127.0.0.1:2379]        gRPC endpoints
+        -h, --help[=false]                      help for stratactl
+            --hex[=false]                       print byte strings as hex encoded strings
+            --insecure-skip-tls-verify[=false]  skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)
+            --insecure-transport[=true]         disable transport security for client connections
+            --key=""                            identify secure client using this TLS key file
+            --password=""                       password for authentication (if this option is used, --user option shouldn't include password)
+            --user=""                           username[:password] for authentication (prompt if password is not supplied)
+        -w, --write-out="simple"                set the output format (json, simple, table)
       """;
 
   @Test
@@ -115,7 +120,7 @@ class HelpTest {
 
             GLOBAL OPTIONS:
             """
-                + GLOBAL_OPTIONS.replace("  -h, --help[=false]                help for stratactl\n", "")
+                + GLOBAL_OPTIONS.replace("  -h, --help[=false]                      help for stratactl\n", "")
                 + "\n");
   }
 
