@@ -1,5 +1,6 @@
 package io.strata.client.cli;
 
+import com.google.protobuf.Message;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,6 +62,23 @@ abstract class CtlCommand implements Callable<Integer> {
   /** What a command does with its connection. */
   interface ConnectionBody<T> {
     T apply(Connection connection) throws Exception;
+  }
+
+  /**
+   * Prints {@code simple} (its lines; nothing if empty) or {@code response} as etcdctl's JSON, as
+   * {@code -w} says; like etcdctl, these answers have no table form. Returns the exit code.
+   */
+  int printSimpleOrJson(Message response, String simple) throws CtlException {
+    switch (format()) {
+      case SIMPLE -> {
+        if (!simple.isEmpty()) {
+          out().line(simple);
+        }
+      }
+      case JSON -> out().line(Json.writeGo(GoJson.of(response)));
+      case TABLE -> throw unsupportedFormat();
+    }
+    return ExitCodes.SUCCESS;
   }
 
   /** Fails as etcdctl fails for a printout it has no {@code -w} form of. */

@@ -112,15 +112,8 @@ final class MemberCommand extends GroupCommand {
       long id = memberId(args.get(0));
       MemberRemoveResponse response =
           withConnection(c -> c.memberRemove(MemberRemoveRequest.newBuilder().setID(id).build()));
-      switch (format()) {
-        case SIMPLE ->
-            out().line(
-                "Member " + GoFormat.paddedHex(id) + " removed from cluster "
-                    + GoFormat.paddedHex(response.getHeader().getClusterId()));
-        case JSON -> out().line(Json.writeGo(GoJson.of(response)));
-        case TABLE -> throw unsupportedFormat();
-      }
-      return ExitCodes.SUCCESS;
+      return printSimpleOrJson(response, "Member " + GoFormat.paddedHex(id) + " removed from cluster "
+          + GoFormat.paddedHex(response.getHeader().getClusterId()));
     }
   }
 
@@ -200,15 +193,8 @@ final class MemberCommand extends GroupCommand {
       long id = memberId(args.get(0));
       MemberPromoteResponse response =
           withConnection(c -> c.memberPromote(MemberPromoteRequest.newBuilder().setID(id).build()));
-      switch (format()) {
-        case SIMPLE ->
-            out().line(
-                "Member " + GoFormat.paddedHex(id) + " promoted in cluster "
-                    + GoFormat.paddedHex(response.getHeader().getClusterId()));
-        case JSON -> out().line(Json.writeGo(GoJson.of(response)));
-        case TABLE -> throw unsupportedFormat();
-      }
-      return ExitCodes.SUCCESS;
+      return printSimpleOrJson(response, "Member " + GoFormat.paddedHex(id) + " promoted in cluster "
+          + GoFormat.paddedHex(response.getHeader().getClusterId()));
     }
   }
 

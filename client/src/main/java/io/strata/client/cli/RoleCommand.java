@@ -47,7 +47,7 @@ final class RoleCommand extends GroupCommand {
         throw CtlException.badArgs("role add command requires role name as its argument");
       }
       Message response = withConnection(c -> c.roleAdd(AuthRoleAddRequest.newBuilder().setName(args.get(0)).build()));
-      return UserCommand.print(this, response, "Role " + args.get(0) + " created");
+      return printSimpleOrJson(response, "Role " + args.get(0) + " created");
     }
   }
 
@@ -63,7 +63,7 @@ final class RoleCommand extends GroupCommand {
       }
       Message response =
           withConnection(c -> c.roleDelete(AuthRoleDeleteRequest.newBuilder().setRole(args.get(0)).build()));
-      return UserCommand.print(this, response, "Role " + args.get(0) + " deleted");
+      return printSimpleOrJson(response, "Role " + args.get(0) + " deleted");
     }
   }
 
@@ -79,7 +79,7 @@ final class RoleCommand extends GroupCommand {
       }
       AuthRoleGetResponse response =
           withConnection(c -> c.roleGet(AuthRoleGetRequest.newBuilder().setRole(args.get(0)).build()));
-      return UserCommand.print(this, response, roleText(args.get(0), response));
+      return printSimpleOrJson(response, roleText(args.get(0), response));
     }
   }
 
@@ -88,7 +88,7 @@ final class RoleCommand extends GroupCommand {
     @Override
     int run() throws Exception {
       AuthRoleListResponse response = withConnection(Connection::roleList);
-      return UserCommand.print(this, response, String.join("\n", response.getRolesList()));
+      return printSimpleOrJson(response, String.join("\n", response.getRolesList()));
     }
   }
 
@@ -123,7 +123,7 @@ final class RoleCommand extends GroupCommand {
               .setPerm(Permission.newBuilder().setPermType(type).setKey(range[0]).setRangeEnd(range[1]))
               .build();
       Message response = withConnection(c -> c.roleGrantPermission(request));
-      return UserCommand.print(this, response, "Role " + args.get(0) + " updated");
+      return printSimpleOrJson(response, "Role " + args.get(0) + " updated");
     }
   }
 
@@ -163,7 +163,7 @@ final class RoleCommand extends GroupCommand {
       } else {
         text = "Permission of range [" + key + ", <open ended> is revoked from role " + args.get(0);
       }
-      return UserCommand.print(this, response, text);
+      return printSimpleOrJson(response, text);
     }
   }
 

@@ -91,7 +91,7 @@ final class UserCommand extends GroupCommand {
               .setOptions(UserAddOptions.newBuilder().setNoPassword(noPassword))
               .build();
       Message response = withConnection(c -> c.userAdd(request));
-      return print(this, response, "User " + user + " created");
+      return printSimpleOrJson(response, "User " + user + " created");
     }
   }
 
@@ -107,7 +107,7 @@ final class UserCommand extends GroupCommand {
       }
       Message response =
           withConnection(c -> c.userDelete(AuthUserDeleteRequest.newBuilder().setName(args.get(0)).build()));
-      return print(this, response, "User " + args.get(0) + " deleted");
+      return printSimpleOrJson(response, "User " + args.get(0) + " deleted");
     }
   }
 
@@ -130,14 +130,15 @@ final class UserCommand extends GroupCommand {
             AuthUserGetResponse response =
                 connection.userGet(AuthUserGetRequest.newBuilder().setName(name).build());
             if (!detail) {
-              return print(this, response, "User: " + name + "\nRoles:" + rolesText(response.getRolesList()));
+              return printSimpleOrJson(
+                  response, "User: " + name + "\nRoles:" + rolesText(response.getRolesList()));
             }
             out().line("User: " + name);
             for (String role : response.getRolesList()) {
               out().line();
               AuthRoleGetResponse roleResponse =
                   connection.roleGet(AuthRoleGetRequest.newBuilder().setRole(role).build());
-              print(this, roleResponse, RoleCommand.roleText(role, roleResponse));
+              printSimpleOrJson(roleResponse, RoleCommand.roleText(role, roleResponse));
             }
             return ExitCodes.SUCCESS;
           });
@@ -155,7 +156,7 @@ final class UserCommand extends GroupCommand {
     @Override
     int run() throws Exception {
       AuthUserListResponse response = withConnection(Connection::userList);
-      return print(this, response, String.join("\n", response.getUsersList()));
+      return printSimpleOrJson(response, String.join("\n", response.getUsersList()));
     }
   }
 
@@ -182,7 +183,7 @@ final class UserCommand extends GroupCommand {
                           .setName(args.get(0))
                           .setPassword(password)
                           .build()));
-      return print(this, response, "Password updated");
+      return printSimpleOrJson(response, "Password updated");
     }
   }
 
@@ -205,7 +206,7 @@ final class UserCommand extends GroupCommand {
                           .setUser(args.get(0))
                           .setRole(args.get(1))
                           .build()));
-      return print(this, response, "Role " + args.get(1) + " is granted to user " + args.get(0));
+      return printSimpleOrJson(response, "Role " + args.get(1) + " is granted to user " + args.get(0));
     }
   }
 
@@ -228,25 +229,8 @@ final class UserCommand extends GroupCommand {
                           .setName(args.get(0))
                           .setRole(args.get(1))
                           .build()));
-      return print(this, response, "Role " + args.get(1) + " is revoked from user " + args.get(0));
+      return printSimpleOrJson(response, "Role " + args.get(1) + " is revoked from user " + args.get(0));
     }
-  }
-
-  /**
-   * Prints {@code simple} (lines; nothing if empty) or the response as json; table is not
-   * supported.
-   */
-  static int print(CtlCommand command, Message response, String simple) throws CtlException {
-    switch (command.format()) {
-      case SIMPLE -> {
-        if (!simple.isEmpty()) {
-          command.out().line(simple);
-        }
-      }
-      case JSON -> command.out().line(Json.writeGo(GoJson.of(response)));
-      case TABLE -> throw command.unsupportedFormat();
-    }
-    return ExitCodes.SUCCESS;
   }
 
   /** Asks for the password twice at the terminal, as etcdctl does. */
