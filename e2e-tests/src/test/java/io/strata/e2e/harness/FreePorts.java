@@ -1,41 +1,62 @@
 package io.strata.e2e.harness;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
- * Hands out TCP ports on 127.0.0.1 that were free when asked for.
+ * Hands out TCP ports on 127.0.0.1 that were free when asked for, each at most once per test JVM.
  *
- * <p>A port is found by binding port 0 and closing the socket, so another process may still take it
- * before the member binds it; the window is small and a member that cannot bind fails its start
- * clearly. Ports are never handed out twice by one test JVM, so a stopped member's ports are not
- * given to another member while it is down.
+ * <p>Every test JVM has a block of ports of its own, chosen by {@code -Dstrata.e2e.fork} (surefire
+ * passes its fork number, 1 and up): e2e test classes run in parallel forks, and a member that is
+ * down keeps its ports, so two JVMs must never pick from the same ports. The blocks lie below the
+ * kernel's ephemeral range (32768 and up by default), where outgoing connections take their local
+ * ports, so a port handed out here is not taken by a connection while its member is stopped. A
+ * port in the block that some other program holds is skipped (it fails to bind).
  */
 public final class FreePorts {
-  private static final Set<Integer> HANDED_OUT = new HashSet<>();
+  static final String FORK_PROPERTY = "strata.e2e.fork";
+  private static final int FIRST_BLOCK_START = 10_000;
+  private static final int BLOCK_SIZE = 4_000;
+  private static final int MAX_FORKS = 5;
+
+  private static final int BLOCK_START = blockStart(System.getProperty(FORK_PROPERTY, "1"));
+  private static int nextCandidate = BLOCK_START;
 
   private FreePorts() {}
 
-  /** One free port on 127.0.0.1 that this JVM has not handed out before. */
+  static int blockStart(String fork) {
+    int number;
+    try {
+      number = Integer.parseInt(fork.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("-D" + FORK_PROPERTY + " must be a fork number, not '" + fork + "'", e);
+    }
+    if (number < 1 || number > MAX_FORKS) {
+      throw new IllegalArgumentException("-D" + FORK_PROPERTY + " must be 1.." + MAX_FORKS + ", not " + number);
+    }
+    return FIRST_BLOCK_START + (number - 1) * BLOCK_SIZE;
+  }
+
+  /** One port on 127.0.0.1 from this JVM's block, free now and not handed out before. */
   public static synchronized int next() {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int port;
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.setReuseAddress(false);
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        port = socket.getLocalPort();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot bind an ephemeral port on 127.0.0.1", e);
-      }
-      if (HANDED_OUT.add(port)) {
+    while (nextCandidate < BLOCK_START + BLOCK_SIZE) {
+      int port = nextCandidate++;
+      if (bindable(port)) {
         return port;
       }
     }
-    throw new IllegalStateException("no fresh free port on 127.0.0.1 after 100 attempts");
+    throw new IllegalStateException("all " + BLOCK_SIZE + " ports from " + BLOCK_START + " were handed out");
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }
