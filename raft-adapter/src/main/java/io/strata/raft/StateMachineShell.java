@@ -188,7 +188,7 @@ final class StateMachineShell extends StateMachineAdapter {
       return true;
     }
     Path source = Path.of(reader.getPath());
-    Path staged = source.resolveSibling(source.getFileName() + ".install");
+    Path staged = installStaging(source);
     try {
       Backend.deleteTree(staged);
       Files.createDirectories(staged);
@@ -223,6 +223,16 @@ final class StateMachineShell extends StateMachineAdapter {
     core.snapshotInstalled(appliedIndex.get());
     observer.snapshotInstalled();
     return true;
+  }
+
+  /**
+   * Where a snapshot from the leader is staged before it replaces the state database: beside
+   * jraft's {@code snapshot_<index>} directories, under a name jraft skips. At start-up jraft parses
+   * every name there that starts with {@code snapshot_} as an index, so a staging directory named
+   * after the snapshot and left by a crash mid-install would keep the member from starting.
+   */
+  static Path installStaging(Path snapshotSource) {
+    return snapshotSource.resolveSibling("install.staging");
   }
 
   @Override

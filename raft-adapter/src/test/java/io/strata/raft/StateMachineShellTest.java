@@ -1,8 +1,11 @@
 package io.strata.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.storage.snapshot.local.LocalSnapshotStorage;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.google.protobuf.Message;
 import io.strata.api.peerpb.ApplyResult;
@@ -10,6 +13,7 @@ import io.strata.api.raftpb.Entry;
 import io.strata.storage.Backend;
 import io.strata.storage.ReadView;
 import io.strata.storage.StoreBatch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +23,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StateMachineShellTest {
   @TempDir Path dir;
+
+  /**
+   * A crash mid-install leaves the staging directory beside jraft's snapshots; jraft's snapshot
+   * storage must still open there (it parses every {@code snapshot_*} name as an index), and it
+   * would not with a staging directory named after the snapshot.
+   */
+  @Test
+  void jraftStartsBesideAStagingDirectoryThatACrashLeftBehind() throws Exception {
+    Path snapshots = Files.createDirectories(dir.resolve("snapshot"));
+    Path installed = Files.createDirectories(snapshots.resolve("snapshot_661"));
+    Files.createDirectories(StateMachineShell.installStaging(installed));
+    assertThat(StateMachineShell.installStaging(installed).getParent()).isEqualTo(snapshots);
+
+    LocalSnapshotStorage storage = new LocalSnapshotStorage(snapshots.toString(), "strata", new RaftOptions());
+    assertThat(storage.init(null)).isTrue();
+    assertThat(storage.getLastSnapshotIndex()).isEqualTo(661);
+
+    Files.createDirectories(snapshots.resolve("snapshot_661.install"));
+    LocalSnapshotStorage besideSnapshotNamedStaging = new LocalSnapshotStorage(snapshots.toString(), "strata", new RaftOptions());
+    assertThatThrownBy(() -> besideSnapshotNamedStaging.init(null))
+        .as("a staging directory named after the snapshot").isInstanceOf(NumberFormatException.class);
+  }
 
   /**
    * A snapshot that cannot be installed (here its files are gone) stops the member: jraft gets
