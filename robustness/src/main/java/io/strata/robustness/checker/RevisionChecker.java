@@ -210,7 +210,7 @@ public final class RevisionChecker {
         List<Operation> ordered = writersFirst(claimants, prev);
         for (Operation c : ordered) {
           KvModel.Outcome o = KvModel.apply(prev, c.request());
-          if (o.wrote()) {
+          if (o.wrote() && !calledAfterRevisionExisted(c, rev)) {
             changing.add(c);
             if (writer == null && othersStill(claimants, c, o.next())) {
               // Others may change the image at R-1 too (a delete of a key the writer then
@@ -230,7 +230,8 @@ public final class RevisionChecker {
           Operation explaining = null;
           for (Operation c : ordered) {
             KvModel.Outcome o = KvModel.apply(prev, c.request());
-            if (o.wrote() && answersAsItDid(c, o) && othersAnswerAsAfter(claimants, c, o.next())) {
+            if (o.wrote() && !calledAfterRevisionExisted(c, rev) && answersAsItDid(c, o)
+                && othersAnswerAsAfter(claimants, c, o.next())) {
               explaining = c;
               break;
             }
@@ -310,6 +311,26 @@ public final class RevisionChecker {
         }
         verifyNonWriters(claimants, writer, state);
       }
+    }
+
+    /**
+     * Whether another operation had returned revision {@code rev} or a later one before {@code op}
+     * was called: then revision {@code rev} existed already and {@code op} cannot have written it
+     * (a revoke of a lease whose keys an unknown-outcome delete removed reports the current
+     * revision, and in the model at {@code rev - 1} it would still delete them). Only for an
+     * operation with a known outcome: an unknown one seen at {@code rev} has no other explanation,
+     * and the real-time check reports it.
+     */
+    boolean calledAfterRevisionExisted(Operation op, long rev) {
+      if (op.unknown()) {
+        return false;
+      }
+      for (Operation a : h.operations()) {
+        if (!a.unknown() && !a.failed() && a.ret() < op.call() && a.response().revision() >= rev) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The claimants, those whose response matches the model's as the writer at prev first. */

@@ -314,6 +314,23 @@ class RevisionCheckerTest {
   }
 
   @Test
+  void aRevokeCalledAfterItsRevisionWasReadDidNotWriteIt() {
+    // Seen in the kill-leader scenario: "a" is attached to lease 7; client 1's delete of "a" and
+    // client 3's put of "b" have unknown outcomes. A read returns revision 4 with "a" gone, and
+    // only then is lease 7 revoked, answering 4: it found no keys and wrote nothing. The unknown
+    // delete owns revision 4, not the revoke, which in the image at 3 would still delete "a".
+    Histories h = new Histories()
+        .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
+        .op(1, 6, 10, new Request.Put("a", "a1", 7, false), new Response.Put(2, null))
+        .op(3, 11, Operation.INFINITY, new Request.Put("b", "b1", 0, false), null)
+        .op(1, 12, Operation.INFINITY, new Request.Delete(KeyRange.single("a"), false), null)
+        .get(4, 20, 30, "b", 3, kv("b", "b1", 3, 3, 1))
+        .get(2, 40, 50, "a", 4)
+        .op(2, 60, 70, new Request.LeaseRevoke(7), new Response.LeaseRevoke(4));
+    assertOk(h.build());
+  }
+
+  @Test
   void aRevokeThatLeavesAnAttachedKeyIsCaught() {
     History h = new Histories()
         .op(1, 0, 5, new Request.LeaseGrant(0, 600), new Response.LeaseGrant(1, 7))
